@@ -1,0 +1,55 @@
+# Every target installs what it needs itself: a fresh machine runs `make test` or `make verify` and nothing else.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+ENV ?= local
+
+.PHONY: setup venv browser package test test-fast lint verify sandbox bench clean
+
+setup: venv browser package
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/backend" > $(VENV)/lib/python3.11/site-packages/hhl-paths.pth
+	touch $(STAMP)
+
+# Playwright cannot download its browser here: use Debian's chromium unless Playwright's own is present.
+browser:
+	@if ls $$HOME/.cache/ms-playwright/chromium-* >/dev/null 2>&1 || test -x $(CHROMIUM); then \
+	  echo "browser: ok"; \
+	else \
+	  echo "browser: installing Debian chromium"; \
+	  (apt-get install -y chromium >/dev/null || (apt-get update >/dev/null && apt-get install -y chromium >/dev/null)); \
+	fi
+
+package: venv
+	$(PY) -m backend.packaging
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/cfn-lint backend/template.yaml
+
+test: setup lint
+	$(VENV)/bin/pytest tests -n 2 -q -p no:randomly
+
+verify: setup
+	$(PY) -m reports.verify --env $(ENV)
+
+sandbox: setup
+	$(PY) -m sandbox up --state-file .sandbox.state.json
+
+bench: setup
+	$(PY) benchmarks/backend_latency.py
+	$(PY) benchmarks/sandbox_startup.py
+	$(PY) benchmarks/infra_scaling.py
+
+clean:
+	rm -rf $(VENV) dist verification-output .sandbox.state.json

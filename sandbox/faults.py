@@ -1,0 +1,170 @@
+"""The sandbox fault catalog (SPEC §10): each entry is one realistic deployment defect the sandbox can plant.
+
+`python -m sandbox faults` lists it; the project's fault-matrix test runs the harness against each entry and
+expects every check in `caught_by` to turn red and the verdict to equal `verdict`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    component: str  # site | backend | gateway | idp | provision | client | crmsync
+    defect: str
+    caught_by: tuple[str, ...]
+    verdict: str = "NO-GO"
+    second_wave: bool = False
+
+
+FAULTS: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "site.api_proxy_off",
+            "site",
+            "The site origin answers API paths with the CMS 404 page; API base = site",
+            ("api.target.gateway_fingerprint",),
+            verdict="INCONCLUSIVE",
+        ),
+        Fault(
+            "site.auth_script_missing",
+            "site",
+            "Pages do not load cognito-auth-integration.js",
+            ("e2e.site.wiring", "e2e.auth.cta_upgraded"),
+        ),
+        Fault(
+            "site.legacy_auth_script",
+            "site",
+            "Pages also load a legacy auth-context.js that overwrites hhIdentity",
+            ("e2e.site.wiring",),
+        ),
+        Fault(
+            "backend.state_as_jwt",
+            "backend",
+            "State is a signed JWT carrying the verifier",
+            ("security.login.verifier_not_exposed",),
+        ),
+        Fault(
+            "backend.cookie_samesite_lax",
+            "backend",
+            "Session cookies SameSite=Lax",
+            ("security.cookies.flags",),
+        ),
+        Fault(
+            "backend.cookie_not_httponly",
+            "backend",
+            "Session cookies without HttpOnly",
+            ("security.cookies.flags",),
+        ),
+        Fault(
+            "backend.relative_callback_location",
+            "backend",
+            "Callback Location is relative, so it resolves on the API host",
+            ("api.callback.success", "e2e.login.full_flow"),
+        ),
+        Fault(
+            "backend.open_redirect",
+            "backend",
+            "The sanitiser lets //evil.com and /\evil.com through",
+            ("security.login.open_redirect",),
+        ),
+        Fault(
+            "backend.email_identity",
+            "backend",
+            "Data routes trust ?email= / contactIdentifier",
+            ("security.data.no_email_identity_reads", "security.data.no_unauthenticated_writes"),
+        ),
+        Fault(
+            "backend.read_modify_write",
+            "backend",
+            "Progress written as read-modify-write of one document",
+            ("load.concurrency.no_lost_updates",),
+        ),
+        Fault(
+            "backend.test_bypass",
+            "backend",
+            "code=MOCK_* issues mock session cookies",
+            ("security.auth.test_bypass_disabled",),
+        ),
+        Fault(
+            "gateway.cors_wildcard",
+            "gateway",
+            "The gateway layer echoes any Origin with credentials",
+            ("security.cors.disallowed_origin",),
+        ),
+        Fault(
+            "idp.jwks_unreachable",
+            "idp",
+            "The JWKS URL the backend uses does not answer",
+            ("api.callback.success", "api.me.profile"),
+        ),
+        Fault(
+            "provision.no_pitr",
+            "provision",
+            "PITR off on the progress table",
+            ("infra.dynamodb.pitr_enabled",),
+        ),
+        Fault(
+            "provision.no_sse",
+            "provision",
+            "One table without SSE",
+            ("infra.dynamodb.sse_enabled",),
+        ),
+        Fault(
+            "provision.no_stream",
+            "provision",
+            "One table without a stream",
+            ("infra.dynamodb.streams",),
+        ),
+        Fault(
+            "provision.no_alarm_actions",
+            "provision",
+            "Alarms without actions",
+            ("security.ops.alarm_actions",),
+        ),
+        Fault(
+            "provision.alarm_firing",
+            "provision",
+            "The Lambda-errors alarm in ALARM",
+            ("infra.alarms.state",),
+        ),
+        Fault(
+            "provision.retention_14",
+            "provision",
+            "Log retention 14 days",
+            ("infra.logs.group",),
+        ),
+        Fault(
+            "provision.default_memory",
+            "provision",
+            "Function at 1024 MB / 6 s",
+            ("security.ops.explicit_memory_timeout", "infra.lambda.config"),
+        ),
+        Fault(
+            "provision.env_test_bypass",
+            "provision",
+            "ENABLE_TEST_BYPASS=true in the function's environment",
+            ("infra.lambda.env_vars",),
+        ),
+        Fault(
+            "client.drop_callback_url",
+            "client",
+            "The app client's callback URL removed",
+            ("infra.cognito.client", "e2e.target.hosted_ui_identity"),
+        ),
+        Fault(
+            "crmsync.shrink_sets",
+            "crmsync",
+            "The sync overwrites hhl_enrolled_courses instead of unioning",
+            ("crm.sync.never_shrinks",),
+            second_wave=True,
+        ),
+    )
+}
+
+
+def unknown_faults(names: list[str] | tuple[str, ...]) -> list[str]:
+    """Names not in the catalog (second-wave faults count as unknown until built)."""
+    return [n for n in names if n not in FAULTS or FAULTS[n].second_wave]
