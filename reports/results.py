@@ -1,0 +1,51 @@
+"""The run's result model (SPEC §11.1): what the pytest plugin records and every report is rendered from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("passed", "failed", "warning", "skipped", "blocked", "error", "waived")
+
+
+@dataclass
+class CheckResult:
+    """One test item's outcome. `id` is the check id, with `[param]` appended for parametrized checks."""
+
+    id: str
+    area: str
+    title: str
+    severity: str  # critical | high | medium | low
+    writes: str  # none | user | fault
+    status: str  # one of STATUSES (waived is set by the verdict engine, not by the plugin)
+    known: bool = False  # matches a Real-deployment note for the env's profile
+    waiver: dict[str, Any] | None = None
+    started_at: str = ""  # ISO-8601 UTC
+    duration_ms: int = 0
+    expected: Any = None
+    actual: Any = None
+    message: str = ""  # already redacted
+    evidence: list[str] = field(default_factory=list)  # paths relative to the run directory
+    nodeid: str = ""
+    check_id: str = ""  # the catalog id without the parameter suffix
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class RunInfo:
+    id: str
+    env: str
+    profile: str
+    started_at: str
+    finished_at: str = ""
+    harness_version: str = ""
+    backend_version: str = ""
+    template_sha256: str = ""
+    targets: dict[str, Any] = field(default_factory=dict)  # site, api, hosted_ui, region, stack
+    verdict: str = ""
+    verdict_reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
