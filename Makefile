@@ -30,7 +30,7 @@ browser:
 	fi
 
 package: venv
-	$(PY) -m backend.packaging
+	$(PY) backend/packaging.py
 
 lint: venv
 	$(VENV)/bin/ruff check .
