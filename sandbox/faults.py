@@ -67,7 +67,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "backend.open_redirect",
             "backend",
-            "The sanitiser lets //evil.com and /\evil.com through",
+            r"The sanitiser lets //evil.com and /\evil.com through",
             ("security.login.open_redirect",),
         ),
         Fault(

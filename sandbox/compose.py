@@ -1,0 +1,276 @@
+"""Compose the sandbox: moto + provisioned stack, the backend behind the gateway layer, hosted-UI stand-in, site.
+
+One process, one thread per server: lighter and faster to start than a process tree, and one place to stop.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sandbox.ports import Ports, free_port
+from sandbox.servers import ThreadedServer, start_all, stop_all
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = REPO_ROOT / "backend" / "template.yaml"
+DIST_DIR = REPO_ROOT / "dist"
+REGION = "us-west-2"
+STAGE = "local"
+READY_TIMEOUT_S = 10.0
+
+log = logging.getLogger("sandbox")
+
+
+class SandboxStartError(RuntimeError):
+    """The sandbox could not come up; the message says which part and why."""
+
+
+@dataclass
+class Urls:
+    site: str
+    api: str
+    idp: str
+    aws: str
+
+    @classmethod
+    def for_ports(cls, ports: Ports) -> Urls:
+        # Site and API share the `localhost` site; the hosted UI sits on another site (127.0.0.1), like Cognito.
+        return cls(
+            site=f"http://localhost:{ports.site}",
+            api=f"http://localhost:{ports.api}",
+            idp=f"http://127.0.0.1:{ports.idp}",
+            aws=f"http://127.0.0.1:{ports.aws}",
+        )
+
+
+@dataclass
+class Sandbox:
+    urls: Urls
+    faults: frozenset[str]
+    state: dict[str, Any] = field(default_factory=dict)
+    servers: list[ThreadedServer] = field(default_factory=list)
+    moto: Any = None
+    log_handler: logging.Handler | None = None
+
+    def stop(self) -> None:
+        stop_all(self.servers)
+        if self.log_handler is not None:
+            logging.getLogger("hhl_backend").removeHandler(self.log_handler)
+            self.log_handler.close()
+        if self.moto is not None:
+            self.moto.stop()
+
+
+def latest_package_zip() -> Path:
+    zips = sorted(DIST_DIR.glob("hhl_backend-*.zip"), key=lambda p: p.stat().st_mtime)
+    if not zips:
+        raise SandboxStartError(f"no Lambda package in {DIST_DIR}: run `make package` first")
+    return zips[-1]
+
+
+def _test_users() -> list[Any]:
+    from sandbox.aws.provision import TestUser
+
+    def password() -> str:
+        # Meets the pool policy (upper, lower, digit, >= 8); fresh per run, never written to logs.
+        return "Hh1-" + secrets.token_urlsafe(18)
+
+    return [
+        TestUser("learner-one@example.com", password(), given_name="Ada", family_name="Lovelace"),
+        TestUser("learner-two@example.com", password(), given_name="Grace", family_name="Hopper"),
+    ]
+
+
+def _template_parameters(urls: Urls, cookie_secret: str, code_zip: Path) -> dict[str, str]:
+    return {
+        "Stage": STAGE,
+        "SiteBaseUrl": urls.site,
+        "CorsOrigins": urls.site,
+        "CognitoDomainPrefix": f"hedgehog-learn-{STAGE}",
+        "CallbackUrls": f"{urls.api}/auth/callback",
+        "LogoutUrls": f"{urls.site}/learn,{urls.site}/",
+        "AlarmEmail": "",
+        "AuthCookieSecret": cookie_secret,
+        "CodeS3Bucket": "hedgehog-learn-local-artifacts",
+        "CodeS3Key": code_zip.name,
+    }
+
+
+def _backend_environ(urls: Urls, provisioned: Any, cookie_secret: str, faults: frozenset[str]) -> dict[str, str]:
+    issuer = f"{urls.idp}/{provisioned.user_pool_id}"
+    # idp.jwks_unreachable: the backend is configured with a JWKS URL on a port nothing listens on.
+    jwks = f"http://127.0.0.1:{free_port()}/jwks.json" if "idp.jwks_unreachable" in faults else None
+    environ = {
+        "APP_STAGE": STAGE,
+        "SITE_BASE_URL": urls.site,
+        "AUTH_COOKIE_SECRET": cookie_secret,
+        "COGNITO_USER_POOL_ID": provisioned.user_pool_id,
+        "COGNITO_CLIENT_ID": provisioned.client_id,
+        "COGNITO_DOMAIN": urls.idp,
+        "COGNITO_REDIRECT_URI": f"{urls.api}/auth/callback",
+        "COGNITO_ISSUER": issuer,
+        "COGNITO_LOGOUT_URI": f"{urls.site}/learn",
+        "DYNAMODB_USERS_TABLE": provisioned.tables["users"],
+        "DYNAMODB_ENROLLMENTS_TABLE": provisioned.tables["enrollments"],
+        "DYNAMODB_PROGRESS_TABLE": provisioned.tables["progress"],
+        "DYNAMODB_BADGES_TABLE": provisioned.tables["badges"],
+        "AWS_ENDPOINT_URL": urls.aws,
+    }
+    if jwks:
+        environ["COGNITO_JWKS_URL"] = jwks
+    return environ
+
+
+def _use_local_aws(urls: Urls) -> None:
+    # This process is the sandbox: every boto3 client in it (backend store, stand-in, shipper) talks to moto.
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": urls.aws,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+    )
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        os.environ.pop(name, None)
+
+
+def _build_api(urls: Urls, provisioned: Any, cookie_secret: str, params: dict[str, str], faults: frozenset[str]):
+    from hhl_backend.app import create_app
+    from hhl_backend.config import load_settings
+    from hhl_backend.gateway import gateway_config_from_template, wrap_with_gateway
+
+    from sandbox.backend_faults import seams_for_faults
+
+    settings = load_settings(_backend_environ(urls, provisioned, cookie_secret, faults))
+    seams = seams_for_faults(faults)
+    app = create_app(settings, seams=seams)
+    return wrap_with_gateway(app, gateway_config_from_template(TEMPLATE_PATH, params), seams=seams)
+
+
+def _ship_logs(provisioned: Any, urls: Urls) -> logging.Handler:
+    from sandbox.aws.log_shipper import CloudWatchLogsHandler
+
+    handler = CloudWatchLogsHandler(
+        endpoint_url=urls.aws, region=REGION, log_group=provisioned.log_group, stream_name=f"sandbox/{int(time.time())}"
+    )
+    backend_logger = logging.getLogger("hhl_backend")
+    backend_logger.addHandler(handler)
+    backend_logger.setLevel(logging.INFO)
+    return handler
+
+
+def _wait_until_answering(urls: Urls) -> None:
+    probes = {
+        "site": f"{urls.site}/learn",
+        "api": f"{urls.api}/auth/me",
+        "hosted UI": f"{urls.idp}/error",
+    }
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    with httpx.Client(timeout=2.0) as client:
+        for name, url in probes.items():
+            while True:
+                try:
+                    client.get(url)
+                    break
+                except httpx.TransportError as exc:
+                    if time.monotonic() > deadline:
+                        raise SandboxStartError(f"{name} does not answer at {url}") from exc
+                    time.sleep(0.05)  # bounded poll until the listener accepts
+
+
+def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
+    """Bring everything up; on any failure stop what was started and raise SandboxStartError."""
+    from hhl_backend.content import load_catalog
+
+    from sandbox.aws.moto_server import start_moto
+    from sandbox.aws.provision import provision
+    from sandbox.idp import create_idp_app
+    from sandbox.site import create_site_app
+
+    urls = Urls.for_ports(ports)
+    sandbox = Sandbox(urls=urls, faults=faults)
+    try:
+        code_zip = latest_package_zip()
+        _use_local_aws(urls)
+        sandbox.moto = start_moto(ports.aws)
+        cookie_secret = base64.b64encode(secrets.token_bytes(32)).decode()
+        params = _template_parameters(urls, cookie_secret, code_zip)
+        users = _test_users()
+        provisioned = provision(
+            TEMPLATE_PATH,
+            endpoint_url=urls.aws,
+            region=REGION,
+            stage=STAGE,
+            parameters=params,
+            faults=faults,
+            users=users,
+            code_zip=code_zip,
+        )
+        sandbox.log_handler = _ship_logs(provisioned, urls)
+        api_app = _build_api(urls, provisioned, cookie_secret, params, faults)
+        idp_app = create_idp_app(
+            aws_endpoint_url=urls.aws,
+            region=REGION,
+            user_pool_id=provisioned.user_pool_id,
+            public_base_url=urls.idp,
+            faults=faults,
+        )
+        site_app = create_site_app(
+            site_base_url=urls.site,
+            api_public_url=urls.api,
+            api_upstream_url=urls.api,
+            catalog=load_catalog(),
+            faults=faults,
+        )
+        sandbox.servers = [
+            ThreadedServer("api", api_app, ports.api),
+            ThreadedServer("hosted-ui", idp_app, ports.idp),
+            ThreadedServer("site", site_app, ports.site),
+        ]
+        start_all(sandbox.servers)
+        _wait_until_answering(urls)
+        sandbox.state = _state(urls, provisioned, users, faults)
+        return sandbox
+    except BaseException:
+        sandbox.stop()
+        raise
+
+
+def _state(urls: Urls, provisioned: Any, users: list[Any], faults: frozenset[str]) -> dict[str, Any]:
+    return {
+        "site_url": urls.site,
+        "api_url": urls.api,
+        "idp_url": urls.idp,
+        "aws_endpoint_url": urls.aws,
+        "region": REGION,
+        "stage": STAGE,
+        "stack_name": provisioned.stack_name,
+        "user_pool_id": provisioned.user_pool_id,
+        "client_id": provisioned.client_id,
+        "other_client_id": provisioned.other_client_id,
+        "function_name": provisioned.function_name,
+        "log_group": provisioned.log_group,
+        "api_id": provisioned.api_id,
+        "callback_url": f"{urls.api}/auth/callback",
+        "logout_url": f"{urls.site}/learn",
+        "issuer": f"{urls.idp}/{provisioned.user_pool_id}",
+        "tables": dict(provisioned.tables),
+        "users": [{"username": u.username, "password": u.password} for u in users],
+        "faults": sorted(faults),
+        "pid": os.getpid(),
+    } | _misrouting(urls, faults)
+
+
+def _misrouting(urls: Urls, faults: frozenset[str]) -> dict[str, Any]:
+    # site.api_proxy_off: the environment's API base is the site origin, which now answers API paths with the CMS 404.
+    return {"api_url": urls.site} if "site.api_proxy_off" in faults else {}

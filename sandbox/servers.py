@@ -1,0 +1,63 @@
+"""Run ASGI apps on loopback with uvicorn, each in its own thread, with bounded start and clean stop."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import uvicorn
+from starlette.types import ASGIApp
+
+START_TIMEOUT_S = 15.0
+
+
+class ServerStartError(RuntimeError):
+    """A server did not come up; the message names it and its port."""
+
+
+@dataclass
+class ThreadedServer:
+    name: str
+    app: ASGIApp
+    port: int
+    _server: uvicorn.Server | None = field(default=None, init=False)
+    _thread: threading.Thread | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, lifespan="off"
+        )
+        self._server = uvicorn.Server(config)
+        # Signals belong to the orchestrator's main thread, not to each server.
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=self._server.run, name=f"uvicorn-{self.name}", daemon=True)
+        self._thread.start()
+
+    def wait_started(self, deadline: float) -> None:
+        assert self._server is not None and self._thread is not None
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise ServerStartError(f"{self.name} server failed to start on 127.0.0.1:{self.port}")
+            if time.monotonic() > deadline:
+                raise ServerStartError(f"{self.name} server did not start within {START_TIMEOUT_S:.0f} s")
+            time.sleep(0.01)  # polling a flag with a deadline, not synchronising on time
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+def start_all(servers: list[ThreadedServer]) -> None:
+    for server in servers:
+        server.start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    for server in servers:
+        server.wait_started(deadline)
+
+
+def stop_all(servers: list[ThreadedServer]) -> None:
+    for server in reversed(servers):
+        server.stop()
