@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.sandbox import sandbox_process  # noqa: E402
+from tests.sandbox import sandbox_process
 
 
 def rss_mib(pid: int) -> float:

@@ -40,7 +40,7 @@ def running(tmp_path_factory: pytest.TempPathFactory):
 
 def test_state_file_has_the_interface_keys(running: sandbox_process.SandboxProcess) -> None:
     state = running.state()
-    assert STATE_KEYS <= state.keys()
+    assert state.keys() >= STATE_KEYS
     assert set(state["tables"]) == {"users", "enrollments", "progress", "badges"}
     assert len(state["users"]) == 2 and all(u["username"] and u["password"] for u in state["users"])
     assert state["site_url"].startswith("http://localhost:") and state["idp_url"].startswith("http://127.0.0.1:")
