@@ -1,0 +1,162 @@
+"""A thin typed wrapper over the boto3 DynamoDB client: plain-Python items in and out, one error type out.
+
+The low-level client (not the resource API) keeps per-call overhead small; `StoreError` hides botocore's
+exception zoo from the routes, and its message names the operation only, never item data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+class StoreError(RuntimeError):
+    """A DynamoDB call failed (after boto3's retries); the routes answer with their fallback shapes."""
+
+
+def _to_python(value: Any) -> Any:
+    # DynamoDB numbers come back as Decimal; our numbers are all integers (scores, attempt counts).
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _to_python(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_to_python(v) for v in value]
+    return value
+
+
+def to_item(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in attributes.items()}
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _to_python(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+@dataclass
+class Update:
+    """One UpdateItem: `set` overwrites, `set_once` uses if_not_exists (first values win), `add` increments."""
+
+    set: dict[str, Any] = field(default_factory=dict)
+    set_once: dict[str, Any] = field(default_factory=dict)
+    add: dict[str, int] = field(default_factory=dict)
+
+    def expression(self) -> dict[str, Any]:
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets: list[str] = []
+        adds: list[str] = []
+        # Every name goes through a placeholder: `status` and friends are reserved words.
+        for i, (attr, value) in enumerate([*self.set.items(), *self.set_once.items(), *self.add.items()]):
+            names[f"#a{i}"] = attr
+            values[f":v{i}"] = _serializer.serialize(value)
+            if attr in self.add:
+                adds.append(f"#a{i} :v{i}")
+            elif attr in self.set_once:
+                sets.append(f"#a{i} = if_not_exists(#a{i}, :v{i})")
+            else:
+                sets.append(f"#a{i} = :v{i}")
+        clauses = []
+        if sets:
+            clauses.append("SET " + ", ".join(sets))
+        if adds:
+            clauses.append("ADD " + ", ".join(adds))
+        return {
+            "UpdateExpression": " ".join(clauses),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+
+
+def _is_condition_cancellation(error: ClientError) -> bool:
+    reasons = error.response.get("CancellationReasons") or []
+    codes = {r.get("Code") for r in reasons}
+    # Only a failed condition means "already done"; anything else (throttling, conflicts) is a real failure.
+    return "ConditionalCheckFailed" in codes and codes <= {"ConditionalCheckFailed", "None", None}
+
+
+class Dynamo:
+    """DynamoDB calls the store needs; every failure surfaces as StoreError."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def get(self, table: str, key: Mapping[str, str]) -> dict[str, Any] | None:
+        try:
+            response = self.client.get_item(TableName=table, Key=to_item(key), ConsistentRead=True)
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"GetItem on {table} failed: {_code(exc)}") from exc
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    def update(self, table: str, key: Mapping[str, str], update: Update, *, condition: str | None = None) -> bool:
+        """Apply `update`; with `condition`, return False when the condition failed (nothing written)."""
+        kwargs = {"TableName": table, "Key": to_item(key), **update.expression()}
+        if condition:
+            kwargs["ConditionExpression"] = condition
+        try:
+            self.client.update_item(**kwargs)
+        except ClientError as exc:
+            if condition and _code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise StoreError(f"UpdateItem on {table} failed: {_code(exc)}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"UpdateItem on {table} failed: {_code(exc)}") from exc
+        return True
+
+    def put(self, table: str, attributes: Mapping[str, Any]) -> None:
+        try:
+            self.client.put_item(TableName=table, Item=to_item(attributes))
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"PutItem on {table} failed: {_code(exc)}") from exc
+
+    def query(self, table: str, pk: str, sk_prefix: str | None = None) -> list[dict[str, Any]]:
+        """Every item under partition `pk` (optionally SK prefix), strongly consistent, all pages."""
+        condition = "PK = :pk" + (" AND begins_with(SK, :sk)" if sk_prefix else "")
+        values = {":pk": {"S": pk}}
+        if sk_prefix:
+            values[":sk"] = {"S": sk_prefix}
+        try:
+            pages = self.client.get_paginator("query").paginate(
+                TableName=table, KeyConditionExpression=condition, ExpressionAttributeValues=values, ConsistentRead=True
+            )
+            return [from_item(item) for page in pages for item in page.get("Items", [])]
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"Query on {table} failed: {_code(exc)}") from exc
+
+    def transact(self, items: list[dict[str, Any]]) -> bool:
+        """TransactWriteItems; False when cancelled only by a failed condition (SPEC §4.6: already done)."""
+        try:
+            self.client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if _code(exc) == "TransactionCanceledException" and _is_condition_cancellation(exc):
+                return False
+            raise StoreError(f"TransactWriteItems failed: {_code(exc)}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"TransactWriteItems failed: {_code(exc)}") from exc
+        return True
+
+
+def _code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    return type(exc).__name__
+
+
+def transact_update(table: str, key: Mapping[str, str], update: Update, condition: str) -> dict[str, Any]:
+    """One conditional Update element of a TransactWriteItems call."""
+    return {
+        "Update": {"TableName": table, "Key": to_item(key), "ConditionExpression": condition, **update.expression()}
+    }
+
+
+def transact_put(table: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": to_item(attributes)}}
