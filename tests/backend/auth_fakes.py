@@ -64,6 +64,7 @@ class FakeIdp:
     kid: str = "kid-1"
     token_mode: str = "ok"  # ok | 400 | 500 | timeout | connect | non_json
     jwks_reachable: bool = True
+    revoke_down: bool = False
     jwks_fetches: int = 0
     token_requests: list[dict[str, str]] = field(default_factory=list)
     revoked: set[str] = field(default_factory=set)
@@ -169,6 +170,8 @@ class FakeIdp:
                 raise error("idp down", request=request)
             return self._token(form)
         if url == HOSTED_UI + "/oauth2/revoke":
+            if self.revoke_down:
+                raise httpx.ConnectTimeout("revoke down", request=request)
             self.revoked.add(form.get("token", ""))
             return httpx.Response(200)
         return httpx.Response(404, json={"message": "Not Found"})
