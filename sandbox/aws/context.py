@@ -1,0 +1,71 @@
+"""What every per-service provisioning step shares: boto3 clients on the local endpoint, the resolver, faults, gaps.
+
+Each service module (dynamodb, cognito, lambda_, apigw, monitoring) exposes `HANDLERS: dict[resource type, Handler]`;
+a handler receives the context, the logical id and the resolved properties and returns what `Ref`/`GetAtt` yield.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.client import BaseClient
+from botocore.config import Config
+
+from sandbox.aws.template import Resolver
+
+__all__ = ["Context", "Created", "Handler", "ProvisionError", "client_for"]
+
+# moto accepts any key; fixed dummy credentials keep real ones from the process environment out of sandbox calls.
+_DUMMY_CREDENTIALS = {"aws_access_key_id": "sandbox", "aws_secret_access_key": "sandbox"}
+_CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=30)
+
+
+class ProvisionError(Exception):
+    """Provisioning could not complete; the message names the resource and the failing call."""
+
+
+@dataclass(frozen=True)
+class Created:
+    """What a provisioned resource contributes to the resolver: its `Ref` value and its `GetAtt` attributes."""
+
+    ref: str
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    endpoint_url: str
+    region: str
+    stage: str
+    account_id: str
+    faults: frozenset[str]
+    resolver: Resolver
+    code_zip: Path | None = None
+    # Template features moto cannot represent; the parity test asserts exactly these, nothing is skipped silently.
+    gaps: list[str] = field(default_factory=list)
+    _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = client_for(self.endpoint_url, self.region, service)
+        return self._clients[service]
+
+    def has_fault(self, name: str) -> bool:
+        return name in self.faults
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+
+Handler = Callable[[Context, str, dict[str, Any]], Created]
+
+
+def client_for(endpoint_url: str, region: str, service: str) -> Any:
+    """A boto3 client on the local endpoint with the sandbox's dummy credentials (for callers outside provisioning)."""
+    return boto3.client(
+        service, endpoint_url=endpoint_url, region_name=region, config=_CLIENT_CONFIG, **_DUMMY_CREDENTIALS
+    )

@@ -1,0 +1,196 @@
+"""Provision every resource of backend/template.yaml into a local AWS endpoint (moto), the way CloudFormation would.
+
+The template is walked in dependency order; each resource type is created by its service module through the plain
+APIs (moto's own CloudFormation skips alarms, Cognito and API Gateway v2 and drops PITR and SSE, SPEC §6). Sandbox
+extras follow: the second app client, the test users and a record-only CloudFormation stack. Re-running against the
+same endpoint converges instead of failing. `provision.*` and `client.*` faults are planted here (SPEC §10).
+
+    >>> handle = start_moto()
+    >>> result = provision(Path("backend/template.yaml"), endpoint_url=handle.url, region="us-west-2",
+    ...                    stage="local", parameters={...}, users=[TestUser("learner@example.com", "...")])
+    >>> result.tables["progress"]
+    'hedgehog-learn-progress-local'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sandbox.aws import apigw, cognito, dynamodb, lambda_, monitoring
+from sandbox.aws.cognito import TestUser
+from sandbox.aws.context import Context, Created, Handler, ProvisionError, client_for
+from sandbox.aws.stack import register_stack
+from sandbox.aws.template import Resolver, TemplateError, bind_parameters, creation_order, load_template
+
+__all__ = ["HANDLED_FAULTS", "ProvisionError", "Provisioned", "TestUser", "provision"]
+
+log = logging.getLogger(__name__)
+
+HANDLERS: dict[str, Handler] = {
+    **dynamodb.HANDLERS,
+    **cognito.HANDLERS,
+    **lambda_.HANDLERS,
+    **apigw.HANDLERS,
+    **monitoring.HANDLERS,
+}
+HANDLED_FAULTS = frozenset(
+    {
+        "provision.no_pitr",
+        "provision.no_sse",
+        "provision.no_stream",
+        "provision.no_alarm_actions",
+        "provision.alarm_firing",
+        "provision.retention_14",
+        "provision.default_memory",
+        "provision.env_test_bypass",
+        "client.drop_callback_url",
+    }
+)
+_TABLE_KEYS = {
+    "UsersTable": "users",
+    "EnrollmentsTable": "enrollments",
+    "ProgressTable": "progress",
+    "BadgesTable": "badges",
+}
+_SECRET_PARAMETERS = ("AuthCookieSecret",)
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """Physical names and ids of what was provisioned (SPEC §2 naming)."""
+
+    stack_name: str
+    stack_id: str
+    region: str
+    account_id: str
+    tables: dict[str, str]  # users | enrollments | progress | badges -> table name
+    table_arns: dict[str, str]
+    stream_arns: dict[str, str]  # same keys; a table without a stream (fault) is absent
+    function_name: str
+    function_arn: str
+    alias_arn: str
+    function_version: str
+    log_group: str
+    user_pool_id: str
+    client_id: str
+    other_client_id: str
+    cognito_domain_prefix: str
+    api_id: str
+    api_endpoint: str
+    topic_arn: str
+    alarm_names: tuple[str, ...]  # the four metric alarms, then the composite
+    dashboard_name: str
+    role_arn: str
+    physical_ids: dict[str, str] = field(default_factory=dict)  # logical id -> Ref value, for every resource
+    gaps: tuple[str, ...] = ()  # template features moto cannot hold (asserted by the parity test)
+    faults: frozenset[str] = frozenset()
+
+
+def provision(
+    template_path: Path,
+    *,
+    endpoint_url: str,
+    region: str,
+    stage: str,
+    parameters: Mapping[str, str],
+    faults: frozenset[str] = frozenset(),
+    users: Sequence[TestUser] = (),
+    code_zip: Path | None = None,
+) -> Provisioned:
+    """Create (or converge) every template resource plus the sandbox extras; see the module docstring."""
+    unknown = {name for name in faults if name.startswith(("provision.", "client."))} - HANDLED_FAULTS
+    if unknown:
+        raise ProvisionError(f"unknown provisioning fault(s): {', '.join(sorted(unknown))}")
+    given = dict(parameters)
+    if given.setdefault("Stage", stage) != stage:
+        raise ProvisionError(f"parameter Stage={given['Stage']!r} contradicts stage={stage!r}")
+    template_text = template_path.read_text(encoding="utf-8")
+    secrets = [given[name] for name in _SECRET_PARAMETERS if given.get(name)] + [u.password for u in users]
+    try:
+        template = load_template(template_path)
+        bound = bind_parameters(template, given)
+        account_id = client_for(endpoint_url, region, "sts").get_caller_identity()["Account"]
+        pseudo = {
+            "AWS::Region": region,
+            "AWS::AccountId": account_id,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::StackName": f"hedgehog-learn-{stage}",
+        }
+        resolver = Resolver(bound, pseudo, template.get("Conditions", {}))
+        ctx = Context(endpoint_url, region, stage, account_id, frozenset(faults), resolver, code_zip)
+        lambda_.upload_code(ctx, str(bound["CodeS3Bucket"]), str(bound["CodeS3Key"]), code_zip)
+        _walk(ctx, template)
+        web_client = template["Resources"]["UserPoolClient"]
+        other_client_id = cognito.ensure_other_client(
+            ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
+        )
+        cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
+        stack_id = register_stack(ctx, str(pseudo["AWS::StackName"]), template_text, given)
+    except (ClientError, BotoCoreError, TemplateError, ProvisionError) as exc:
+        raise ProvisionError(_scrub(f"provisioning failed: {exc}", secrets)) from None
+    return _result(ctx, template, stack_id, other_client_id)
+
+
+def _walk(ctx: Context, template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    for logical_id in creation_order(template):
+        resource = resources[logical_id]
+        if "Condition" in resource and not ctx.resolver.condition(resource["Condition"]):
+            continue
+        handler = HANDLERS.get(resource["Type"])
+        if handler is None:
+            raise ProvisionError(f"{logical_id}: resource type {resource['Type']} is not supported by the sandbox")
+        try:
+            created: Created = handler(ctx, logical_id, ctx.resolver.resolve(resource.get("Properties", {})))
+        except (ClientError, BotoCoreError) as exc:
+            raise ProvisionError(f"{logical_id} ({resource['Type']}): {exc}") from None
+        ctx.resolver.refs[logical_id] = created.ref
+        ctx.resolver.attrs[logical_id] = created.attrs
+        log.debug("provisioned %s (%s)", logical_id, resource["Type"])
+
+
+def _scrub(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, "[secure]")
+    return text
+
+
+def _result(ctx: Context, template: dict[str, Any], stack_id: str, other_client_id: str) -> Provisioned:
+    refs, attrs = ctx.resolver.refs, ctx.resolver.attrs
+    resources = template["Resources"]
+    alarms = [lid for lid, res in resources.items() if res["Type"] == "AWS::CloudWatch::Alarm"]
+    alarms += [lid for lid, res in resources.items() if res["Type"] == "AWS::CloudWatch::CompositeAlarm"]
+    return Provisioned(
+        stack_name=str(ctx.resolver.pseudo["AWS::StackName"]),
+        stack_id=stack_id,
+        region=ctx.region,
+        account_id=ctx.account_id,
+        tables={key: refs[lid] for lid, key in _TABLE_KEYS.items()},
+        table_arns={key: attrs[lid]["Arn"] for lid, key in _TABLE_KEYS.items()},
+        stream_arns={key: attrs[lid]["StreamArn"] for lid, key in _TABLE_KEYS.items() if "StreamArn" in attrs[lid]},
+        function_name=refs["ApiFunction"],
+        function_arn=attrs["ApiFunction"]["Arn"],
+        alias_arn=refs["ApiFunctionAlias"],
+        function_version=attrs["ApiFunctionVersion"]["Version"],
+        log_group=refs["ApiLogGroup"],
+        user_pool_id=refs["UserPool"],
+        client_id=refs["UserPoolClient"],
+        other_client_id=other_client_id,
+        cognito_domain_prefix=refs["UserPoolDomain"],
+        api_id=refs["HttpApi"],
+        api_endpoint=attrs["HttpApi"]["ApiEndpoint"],
+        topic_arn=refs["AlarmTopic"],
+        alarm_names=tuple(refs[lid] for lid in alarms),
+        dashboard_name=refs["Dashboard"],
+        role_arn=attrs["ApiFunctionRole"]["Arn"],
+        physical_ids=dict(refs),
+        gaps=tuple(ctx.gaps),
+        faults=ctx.faults,
+    )
