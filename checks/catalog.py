@@ -1,0 +1,110 @@
+"""The check catalog (checks/catalog.yaml): id → severity, write class, applicability, remediation.
+
+>>> CATALOG["api.target.gateway_fingerprint"].severity
+'critical'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
+
+# Which areas a failed preflight blocks (SPEC §10): the preflight's own area, plus these.
+BLOCKED_BY_AREA: dict[str, tuple[str, ...]] = {
+    "api": ("api", "security"),
+    "e2e": ("e2e",),
+    "infra": ("infra", "security.ops"),
+    "crm": ("crm",),
+}
+
+
+class CatalogError(Exception):
+    """checks/catalog.yaml is malformed; the message names the entry and the field."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    area: str
+    severity: Literal["critical", "high", "medium", "low"]
+    writes: Literal["none", "user", "fault"]
+    scope: Literal["all", "local", "real"]
+    expectation: str = ""
+    title: str = ""
+    remediation: str = ""
+    known_profiles: tuple[str, ...] = ()
+    known_note: str = ""
+
+    @property
+    def is_preflight(self) -> bool:
+        return ".target." in self.id
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.id
+
+    def applies_to(self, kind: str) -> bool:
+        """`local` checks need the sandbox, `real` ones need AWS; `all` run everywhere."""
+        return self.scope == "all" or (self.scope == "local") == (kind == "local")
+
+    def blocks(self, other: CheckSpec) -> bool:
+        """Whether this preflight failing blocks `other` (a check of a dependent area, or a later preflight of
+        the same area: a CMS answering the API base fails the gateway probe and blocks the /auth/me probe)."""
+        if not self.is_preflight or other.id == self.id:
+            return False
+        scopes = BLOCKED_BY_AREA.get(self.area, (self.area,))
+        return any(other.id == s or other.id.startswith(s + ".") for s in scopes)
+
+
+_ALLOWED = {
+    "severity": ("critical", "high", "medium", "low"),
+    "writes": ("none", "user", "fault"),
+    "scope": ("all", "local", "real"),
+}
+
+
+def _spec(entry: object, index: int) -> CheckSpec:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise CatalogError(f"{CATALOG_FILE}: checks[{index}]: expected a mapping with a string `id`")
+    for key, allowed in _ALLOWED.items():
+        if entry.get(key) not in allowed:
+            got = entry.get(key)
+            raise CatalogError(f"{CATALOG_FILE}: {entry['id']}.{key}: expected one of {allowed}, got {got!r}")
+    if entry["id"].split(".", 1)[0] != entry.get("area"):
+        got = entry.get("area")
+        raise CatalogError(f"{CATALOG_FILE}: {entry['id']}.area: expected the id's first part, got {got!r}")
+    return CheckSpec(
+        id=entry["id"],
+        area=entry["area"],
+        severity=entry["severity"],
+        writes=entry["writes"],
+        scope=entry["scope"],
+        expectation=str(entry.get("expectation") or ""),
+        title=str(entry.get("title") or ""),
+        remediation=str(entry.get("remediation") or ""),
+        known_profiles=tuple(entry.get("known_profiles") or ()),
+        known_note=str(entry.get("known_note") or ""),
+    )
+
+
+@cache
+def load_catalog(path: Path = CATALOG_FILE) -> dict[str, CheckSpec]:
+    """Parse and validate the catalog, in file order (preflights run in that order)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    entries = data.get("checks") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CatalogError(f"{path}: expected a top-level `checks:` list")
+    specs = [_spec(entry, i) for i, entry in enumerate(entries)]
+    catalog = {spec.id: spec for spec in specs}
+    if len(catalog) != len(specs):
+        raise CatalogError(f"{path}: duplicate check ids")
+    return catalog
+
+
+CATALOG: dict[str, CheckSpec] = load_catalog()

@@ -1,0 +1,61 @@
+"""The harness's exception tree; the plugin maps each to an outcome and shows its message alone (no traceback).
+
+CheckFailure (AssertionError)     → `failed`: the target did not behave as the contract says
+├── TargetUnreachable               "target unreachable: <url>": connection refused, DNS, timeout
+└── TargetMismatch                  a preflight saw another system: one environment error (URL, answer, key)
+HarnessError (Exception)          → `error`: the check could not be run at all
+├── MissingCredentials              the env lacks HHL_TEST_USERNAME/HHL_TEST_PASSWORD (fail closed)
+├── LoginFailed                     sign-in through the hosted UI failed (never retried: lockout guard)
+├── WritesNotAllowed                a `user`/`fault` check on an env without allow_writes
+└── SandboxError                    the local sandbox did not come up
+PreflightBlocked (Exception)      → `blocked`: a preflight this check depends on did not pass
+"""
+
+from __future__ import annotations
+
+
+class CheckFailure(AssertionError):
+    """A contract violation found by the harness itself (rather than by a bare `assert`)."""
+
+
+class TargetUnreachable(CheckFailure):
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"target unreachable: {url} ({reason})")
+        self.url = url
+
+
+class TargetMismatch(CheckFailure):
+    """The configured base URL answers as something else (a CMS page instead of the API gateway...)."""
+
+    def __init__(self, summary: str, *, url: str, answered: str, env_key: str, env_file: str = "") -> None:
+        where = f" in {env_file}" if env_file else ""
+        super().__init__(f"{summary}: {url} answered {answered}; check `{env_key}`{where}")
+        self.url, self.answered, self.env_key = url, answered, env_key
+
+
+class HarnessError(Exception):
+    """The check could not be carried out; never a pass."""
+
+
+class MissingCredentials(HarnessError):
+    pass
+
+
+class LoginFailed(HarnessError):
+    pass
+
+
+class WritesNotAllowed(HarnessError):
+    pass
+
+
+class SandboxError(HarnessError):
+    pass
+
+
+class PreflightBlocked(Exception):
+    pass
+
+
+# Exceptions whose message says everything: the plugin replaces their traceback with the message alone.
+CLEAR_ERRORS = (CheckFailure, HarnessError, PreflightBlocked)

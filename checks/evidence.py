@@ -1,0 +1,79 @@
+"""Per-check evidence: files under `<run_dir>/evidence/<check-id>/`, redacted before they are written, plus the
+expected/actual values and warnings the plugin puts into the check's result.
+
+>>> ev = Evidence(run_dir, "api.me.profile")          # doctest: +SKIP
+>>> ev.attach_json("me", {"email": "a@b.c"})           # → evidence/api.me.profile/me.json, email hashed
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+from checks.redaction import redact_json, redact_text
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._\[\]-]+")
+_UNSET: Any = object()
+
+
+def safe_name(name: str) -> str:
+    """A file-system safe name that still reads like the original (check ids keep their dots and brackets)."""
+    return _UNSAFE.sub("-", name).strip("-.") or "unnamed"
+
+
+class Evidence:
+    """What one check leaves behind. Thread-safe numbering, because a check may fire requests concurrently."""
+
+    def __init__(self, run_dir: Path, check_id: str) -> None:
+        self.run_dir = run_dir
+        self.check_id = check_id
+        self.directory = run_dir / "evidence" / safe_name(check_id)
+        self.expected: Any = None
+        self.actual: Any = None
+        self.recorded = False
+        self.warnings: list[str] = []
+        self._sequence = 0
+        self._lock = threading.Lock()
+
+    def next_sequence(self) -> int:
+        """The NN of the next `NN-<METHOD>-<path>.txt` transcript."""
+        with self._lock:
+            self._sequence += 1
+            return self._sequence
+
+    def path_for(self, filename: str) -> Path:
+        """Where a binary artifact (screenshot, trace) goes. The caller writes it and must not put secrets in it:
+        binary files cannot be redacted, only scanned at the end of the run."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return self.directory / safe_name(filename)
+
+    def attach_text(self, name: str, text: str) -> Path:
+        path = self.path_for(name if Path(name).suffix else f"{name}.txt")
+        path.write_text(redact_text(text), encoding="utf-8")
+        return path
+
+    def attach_json(self, name: str, obj: Any) -> Path:
+        path = self.path_for(name if name.endswith(".json") else f"{name}.json")
+        path.write_text(json.dumps(redact_json(obj), indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+        return path
+
+    def record(self, *, expected: Any = _UNSET, actual: Any = _UNSET) -> None:
+        """What the check judged; shown as expected vs actual for every finding. Call again to update."""
+        if expected is not _UNSET:
+            self.expected = redact_json(expected)
+        if actual is not _UNSET:
+            self.actual = redact_json(actual)
+        self.recorded = True
+
+    def warn(self, message: str) -> None:
+        """Turn a pass into `warning` (e.g. account_id unset, an alarm in INSUFFICIENT_DATA)."""
+        self.warnings.append(redact_text(message))
+
+    def files(self) -> list[str]:
+        """Evidence paths relative to the run directory (what results.json lists)."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(str(p.relative_to(self.run_dir)) for p in self.directory.rglob("*") if p.is_file())

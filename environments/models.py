@@ -1,0 +1,141 @@
+"""The typed environment (SPEC §2 "Env file keys"): what a run targets, validated before anything runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+AREAS = ("api", "e2e", "infra", "security", "crm", "load")
+Area = Literal["api", "e2e", "infra", "security", "crm", "load"]
+
+
+class _Strict(BaseModel):
+    # Unknown keys are typos in an env file; rejecting them beats silently checking the wrong thing.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tables(_Strict):
+    users: str
+    enrollments: str
+    progress: str
+    badges: str
+
+
+class Cognito(_Strict):
+    user_pool_id: str | None = None
+    client_id: str | None = None
+    domain: str | None = None  # hosted-UI base URL, e.g. https://<prefix>.auth.<region>.amazoncognito.com
+    issuer: str | None = None
+    callback_url: str | None = None
+    logout_url: str | None = None
+    other_client_id: str | None = None  # sandbox only: the second client for negative token tests
+
+
+class Content(_Strict):
+    course: str
+    pathway: str
+    module: str
+
+
+class Expected(_Strict):
+    runtime: str
+    memory_mb: int = Field(gt=0)
+    timeout_s: int = Field(gt=0)
+    handler: str | None = None
+
+
+class Crm(_Strict):
+    enabled: bool = False
+    base_url: str | None = None
+    sync_deadline_s: int = Field(default=300, gt=0)
+    success_ratio: float = Field(default=0.9, ge=0, le=1)
+
+
+class Waiver(_Strict):
+    check: str
+    reason: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: dt.date
+
+
+class Credentials(BaseModel):
+    """Secrets resolved from the process environment only; SecretStr keeps them out of every repr."""
+
+    model_config = ConfigDict(frozen=True)
+
+    test_username: SecretStr | None = None
+    test_password: SecretStr | None = None
+    hubspot_token: SecretStr | None = None
+
+
+class SandboxInfo(BaseModel):
+    """Where the local sandbox answered (kind local only): read from its state file."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state_file: str
+    idp_url: str | None = None
+    faults: list[str] = Field(default_factory=list)
+    users: list[tuple[str, SecretStr]] = Field(default_factory=list)
+
+
+# Fields an aws env file must set itself; a local file leaves them null and the sandbox state fills them.
+_REQUIRED_FOR_AWS = ("site_base_url", "api_base_url", "site_api_base_url")
+_REQUIRED_COGNITO_FOR_AWS = ("user_pool_id", "client_id", "domain", "issuer", "callback_url", "logout_url")
+
+
+class Environment(_Strict):
+    """One target. `kind` decides how it is reached: `aws` (real account) or `local` (the sandbox)."""
+
+    name: str
+    kind: Literal["aws", "local"]
+    profile: str
+    region: str | None = None
+    account_id: str | None = None  # null → infra.target.account_region ends `warning`
+    site_base_url: str | None = None
+    api_base_url: str | None = None
+    api_direct_url: str | None = None
+    site_api_base_url: str | None = None
+    api_id: str | None = None  # null on prod: discovered from the custom domain's API mapping
+    stack_name: str
+    function_name: str
+    alias: str | None = None
+    log_group: str
+    tables: Tables
+    alarm_prefix: str
+    dashboard: str | None = None
+    sns_topic: str | None = None
+    cognito: Cognito
+    cors_origins: list[str] = Field(default_factory=list)
+    content: Content
+    expected: Expected
+    allow_writes: bool = False
+    required_areas: list[Area] = Field(default_factory=list)
+    crm: Crm = Field(default_factory=Crm)
+    waivers: list[Waiver] = Field(default_factory=list)
+    # Filled by the loader, never by an env file (`exclude` keeps them out of the public dump).
+    aws_endpoint_url: str | None = None
+    source_file: str = Field(default="", exclude=True)
+    credentials: Credentials = Field(default_factory=Credentials, exclude=True)
+    sandbox: SandboxInfo | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _aws_targets_are_explicit(self) -> Environment:
+        if self.kind != "aws":
+            return self
+        missing = [key for key in _REQUIRED_FOR_AWS if getattr(self, key) is None]
+        missing += [f"cognito.{key}" for key in _REQUIRED_COGNITO_FOR_AWS if getattr(self.cognito, key) is None]
+        if missing or self.region is None:
+            missing += [] if self.region is not None else ["region"]
+            raise ValueError(f"kind aws needs explicit values for {', '.join(missing)}")
+        return self
+
+    def public_dict(self) -> dict:
+        """The env file content without secrets: what the reports show (and must include kind/profile/...)."""
+        return self.model_dump(mode="json")
+
+    @property
+    def hosted_ui_url(self) -> str | None:
+        return self.cognito.domain
