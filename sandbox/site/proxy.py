@@ -36,7 +36,19 @@ _HOP_BY_HOP = frozenset(
         "content-length",
     }
 )
+# The serving process writes its own Date and Server; the upstream's copies would be duplicates.
+_SERVER_OWN = frozenset({b"date", b"server"})
 UPSTREAM_TIMEOUT_S = 30.0
+
+
+def _content_length(method: str, upstream: httpx.Response, body: bytes) -> list[tuple[bytes, bytes]]:
+    """The framing header for what is actually sent: none where HTTP forbids it, the upstream's for HEAD."""
+    if upstream.status_code < 200 or upstream.status_code in (204, 304):
+        return []
+    if method == "HEAD":
+        declared = upstream.headers.get("content-length")
+        return [(b"content-length", declared.encode())] if declared else []
+    return [(b"content-length", str(len(body)).encode())]
 
 
 def _forwardable(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
@@ -84,10 +96,8 @@ class ApiProxy:
             await upstream.aclose()
         response = Response(content=body, status_code=upstream.status_code)
         # raw headers keep duplicates, so every Set-Cookie travels as its own header line.
-        response.raw_headers = [
-            *_forwardable(upstream.headers.raw),
-            (b"content-length", str(len(body)).encode()),
-        ]
+        headers = [(k, v) for k, v in _forwardable(upstream.headers.raw) if k.lower() not in _SERVER_OWN]
+        response.raw_headers = headers + _content_length(request.method, upstream, body)
         return response
 
 

@@ -53,12 +53,17 @@ async def gzipped(request: Request) -> Response:
     return Response(body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
 
 
+async def preflight(request: Request) -> Response:
+    return Response(status_code=204, headers={"Access-Control-Allow-Origin": "http://localhost:8400"})
+
+
 def upstream_app() -> Starlette:
     return Starlette(
         routes=[
             Route("/auth/login", login),
             Route("/progress/teapot", teapot),
             Route("/quiz/gzipped", gzipped, methods=["POST"]),
+            Route("/events/preflight", preflight, methods=["OPTIONS"]),
             Route("/{path:path}", echo, methods=ALL_METHODS),
         ]
     )
@@ -137,6 +142,17 @@ def test_status_headers_and_body_pass_through(site: httpx.Client) -> None:
     assert response.headers["x-custom"] == "teapot"
     assert response.headers["content-type"].startswith("text/plain")
     assert response.text == "short and stout"
+
+
+def test_head_keeps_the_upstream_length_and_no_content_responses_get_no_length(site: httpx.Client) -> None:
+    head = site.head("/progress/teapot")
+    assert (head.status_code, head.headers["content-length"], head.content) == (418, str(len(b"short and stout")), b"")
+    preflight = site.options("/events/preflight")
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:8400"
+    assert "content-length" not in preflight.headers
+    # The serving process writes Date/Server itself; the upstream's copies are not repeated.
+    assert len(preflight.headers.get_list("date")) == 1
 
 
 def test_encoded_bodies_pass_through_still_encoded(site: httpx.Client) -> None:
