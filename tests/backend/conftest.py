@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import sys
-import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,12 +14,6 @@ from hhl_backend.seams import Seams
 from starlette.testclient import TestClient
 
 from tests.backend.auth_fakes import API, FakeIdp, FakeStore, base_env
-
-# Until the data half commits routes/data.py, stand in an empty route list so the auth half can be tested alone.
-if importlib.util.find_spec("hhl_backend.routes.data") is None:  # pragma: no cover - transitional
-    _stub = types.ModuleType("hhl_backend.routes.data")
-    _stub.routes = []  # type: ignore[attr-defined]
-    sys.modules["hhl_backend.routes.data"] = _stub
 
 
 @pytest.fixture
