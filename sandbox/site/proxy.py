@@ -23,17 +23,17 @@ PROXIED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # httpx for the upstream; content-length is recomputed for the body actually sent.
 _HOP_BY_HOP = frozenset(
     {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
     }
 )
 # The serving process writes its own Date and Server; the upstream's copies would be duplicates.
@@ -52,7 +52,7 @@ def _content_length(method: str, upstream: httpx.Response, body: bytes) -> list[
 
 
 def _forwardable(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    return [(k, v) for k, v in headers if k.decode("latin-1").lower() not in _HOP_BY_HOP]
+    return [(k, v) for k, v in headers if k.lower() not in _HOP_BY_HOP]
 
 
 class ApiProxy:
@@ -85,15 +85,15 @@ class ApiProxy:
         )
         try:
             upstream = await self._client.send(upstream_request, stream=True)
+            try:
+                # Raw bytes: the body is passed through still encoded, so Content-Encoding stays truthful.
+                body = b"".join([chunk async for chunk in upstream.aiter_raw()])
+            finally:
+                await upstream.aclose()
         except httpx.HTTPError as exc:
             # The path is logged, never the query (it may carry a code or state).
-            logger.warning("api proxy: upstream unreachable for %s %s: %s", request.method, request.url.path, exc)
+            logger.warning("api proxy: upstream failed for %s %s: %s", request.method, request.url.path, exc)
             return PlainTextResponse("Bad Gateway: the API upstream did not answer", status_code=502)
-        try:
-            # Raw bytes: the body is passed through still encoded, so Content-Encoding stays truthful.
-            body = b"".join([chunk async for chunk in upstream.aiter_raw()])
-        finally:
-            await upstream.aclose()
         response = Response(content=body, status_code=upstream.status_code)
         # raw headers keep duplicates, so every Set-Cookie travels as its own header line.
         headers = [(k, v) for k, v in _forwardable(upstream.headers.raw) if k.lower() not in _SERVER_OWN]
