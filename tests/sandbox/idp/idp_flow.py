@@ -105,8 +105,11 @@ class IdpDriver:
         return self.http.post(str(form.url), data=data)
 
     def sign_in(self, role: str = "ann", client: str = "web", **overrides: str | None) -> str:
-        """The whole hosted-UI login; returns the authorization code."""
-        response = self.submit(self.open_form(client, **overrides), self.pool.users[role], PASSWORD)
+        """The whole hosted-UI login (or none, when the `cognito` session is live); returns the authorization code."""
+        response = self.authorize(client, **overrides)
+        if response.headers.get("location", "").startswith("/login?"):
+            form = self.http.get(response.headers["location"])
+            response = self.submit(form, self.pool.users[role], PASSWORD)
         assert response.status_code == 302, login_error_message(response.text)
         location = response.headers["location"]
         assert location.startswith(overrides.get("redirect_uri") or CALLBACK)
@@ -114,11 +117,11 @@ class IdpDriver:
         assert query["state"] == self.state
         return query["code"]
 
-    def exchange(self, code: str, client: str = "web", **overrides: str | None) -> httpx.Response:
+    def exchange(self, auth_code: str, client: str = "web", **overrides: str | None) -> httpx.Response:
         data: dict[str, str | None] = {
             "grant_type": "authorization_code",
             "client_id": self.pool.clients.get(client, client),
-            "code": code,
+            "code": auth_code,
             "redirect_uri": CALLBACK,
             "code_verifier": self.pkce.verifier,
         }
