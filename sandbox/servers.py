@@ -26,7 +26,13 @@ class ThreadedServer:
 
     def start(self) -> None:
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False, lifespan="off"
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="auto",
+            server_header=False,
         )
         self._server = uvicorn.Server(config)
         # Signals belong to the orchestrator's main thread, not to each server.
