@@ -1,0 +1,238 @@
+"""The six documents: sections in SPEC §11.2 order for GO and NO-GO runs, confirmation only on GO, real names."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reports import finish_run
+from reports.manifest import DOCUMENT_NAMES
+from reports.selfcheck import FOOTER
+
+SECTIONS = {
+    "test-results-summary.md": [
+        "## Executive summary",
+        "## Area: api",
+        "## Area: e2e",
+        "## Area: infra",
+        "## Area: security",
+        "## Area: crm",
+        "## Area: load",
+        "## Known real weaknesses",
+        "## Skipped and blocked",
+        "## Blockers",
+        "## Recommendations",
+        "## Appendix",
+        "### Environment (without secrets)",
+        "### Tool versions",
+        "### Evidence index",
+    ],
+    "aws-deployment-verification.md": [
+        "## Stack",
+        "## Lambda",
+        "## DynamoDB",
+        "## Log group",
+        "## Alarms",
+        "## SNS",
+        "## Dashboard",
+        "## Cognito",
+        "## API",
+        "## Infra verdict",
+    ],
+    "rollout-checklist.md": [
+        "## Prerequisites",
+        "## Phase A: backend",
+        "## Phase B: site",
+        "## CRM",
+        "## Monitoring",
+        "## Rollback triggers",
+        "## Success criteria",
+        "## Sign-off",
+    ],
+    "rollback-procedures.md": [
+        "## Targets",
+        "## Decision tree",
+        "## S1: site",
+        "## S2: backend",
+        "## S3: emergency stop",
+        "## S4: data",
+        "## Post-rollback",
+        "## Rollback log",
+    ],
+    "production-deployment-confirmation.md": [
+        "## Deployment identity",
+        "## Endpoint probes",
+        "## Infra checklist",
+        "## Waived findings",
+        "## Risk statement",
+        "## Sign-off",
+    ],
+    "FINAL-REPORT.md": [
+        "## Verdict and the rules that fired",
+        "## Count matrix",
+        "## Critical and high findings",
+        "## Known weaknesses and waivers",
+        "## Timings per area",
+        "## Versions",
+        "## Artifact manifest",
+        "## Changes vs baseline",
+        "## Recommendations",
+    ],
+}
+
+
+def headings(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.match(r"^#{2,3} ", line) and not line.startswith("### `")]
+
+
+def assert_sections_in_order(path: Path) -> None:
+    found = [h for h in headings(path.read_text(encoding="utf-8")) if h in SECTIONS[path.name]]
+    assert found == SECTIONS[path.name], path.name
+
+
+def test_go_run_renders_all_six_documents_with_their_sections(make_run) -> None:
+    fx = make_run()
+    outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    assert outcome.verdict == "GO"
+    assert sorted(p.name for p in outcome.documents) == sorted(DOCUMENT_NAMES)
+    for path in outcome.documents:
+        assert_sections_in_order(path)
+
+
+def test_no_go_run_has_no_confirmation_and_keeps_the_other_sections(make_run) -> None:
+    fx = make_run({"api.me.profile": "failed"})
+    outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    assert outcome.verdict == "NO-GO"
+    names = {p.name for p in outcome.documents}
+    assert names == set(DOCUMENT_NAMES) - {"production-deployment-confirmation.md"}
+    assert not (fx.run_dir / "production-deployment-confirmation.md").exists()
+    for path in outcome.documents:
+        assert_sections_in_order(path)
+
+
+def test_rerender_after_demotion_removes_a_stale_confirmation(make_run) -> None:
+    fx = make_run()
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    assert (fx.run_dir / "production-deployment-confirmation.md").exists()
+    fx.checks[3].status = "failed"  # api.callback.success (critical)
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    assert not (fx.run_dir / "production-deployment-confirmation.md").exists()
+
+
+def test_every_document_ends_with_run_id_and_results_sha(make_run) -> None:
+    from reports.manifest import sha256_file
+
+    fx = make_run()
+    outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    sha = sha256_file(outcome.results_path)
+    for path in outcome.documents:
+        last = path.read_text(encoding="utf-8").rstrip().splitlines()[-1]
+        match = FOOTER.match(last)
+        assert match and match["run"] == fx.run.id and match["sha"] == sha, path.name
+
+
+def test_summary_shows_failure_details_transcript_and_screenshot(make_run) -> None:
+    fx = make_run({"api.me.profile": "failed"})
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    text = (fx.run_dir / "test-results-summary.md").read_text(encoding="utf-8")
+    section = text.split("### `api.me.profile`", 1)[1].split("## Area: e2e", 1)[0]
+    assert 'expected: `{"status": 401}`' in section and 'actual: `{"status": 500}`' in section
+    assert "api.me.profile body" in section  # the transcript excerpt
+    assert "![e2e.login.full_flow](evidence/e2e.login.full_flow/01-login-page.png)" in text
+    assert "| pytest |" in text and "| chromium |" in text
+
+
+def test_recommendations_quote_the_catalog_remediation_of_each_failed_check(make_run) -> None:
+    from reports.catalog_text import load_catalog
+
+    fx = make_run({"api.me.profile": "failed", "security.headers": "failed"})
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    final = (fx.run_dir / "FINAL-REPORT.md").read_text(encoding="utf-8")
+    recommendations = final.split("## Recommendations", 1)[1]
+    for check_id in ("api.me.profile", "security.headers"):
+        remediation = load_catalog()[check_id].remediation
+        assert remediation, f"catalog has no remediation for {check_id}"
+        assert f"`{check_id}`" in recommendations and remediation.split("`")[0][:40] in recommendations
+
+
+def test_checklist_items_carry_check_ids_and_status_icons(make_run) -> None:
+    fx = make_run({"infra.lambda.env_vars": "failed", "e2e.auth.nav_and_persistence": "warning"})
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    text = (fx.run_dir / "rollout-checklist.md").read_text(encoding="utf-8")
+    assert "`infra.lambda.env_vars` ❌ failed" in text
+    assert "`api.callback.success` ✅ passed" in text
+    assert "`e2e.auth.enroll_outcome` ⏭ not run" in text
+    items = [line for line in text.splitlines() if line.startswith("- [ ]")]
+    assert items and all(line.endswith("manual") or re.search(r"`[a-z0-9_.]+` \S+ [a-z ]+$", line) for line in items)
+    for trigger in (
+        "Any alarm in ALARM for more than 5 minutes",
+        "Lambda error rate above 10% for 10 minutes",
+        "API 5xx rate above 5% for 5 minutes",
+        "More than 5 auth support tickets in 30 minutes",
+        "CRM sync failing for more than 20% of enrollments | manual",
+        "`/auth/me` p95 above 2 s for 15 minutes | manual",
+    ):
+        assert trigger in text
+
+
+def test_checklist_crm_section_names_only_registry_properties(make_run) -> None:
+    from reports.checklist import CRM_PROPERTIES
+
+    fx = make_run()
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    text = (fx.run_dir / "rollout-checklist.md").read_text(encoding="utf-8")
+    crm = text.split("## CRM", 1)[1].split("## Monitoring", 1)[0]
+    named = set(re.findall(r"`(hhl_[a-z_]+|[a-z]+_[a-z_]+_date|hs_contact_id|total_enrollments)`", crm))
+    assert named and named <= set(CRM_PROPERTIES)
+    assert "set-alarm-state --alarm-name hedgehog-learn-local-lambda-errors" in text
+
+
+def test_aws_document_uses_snapshots_and_says_what_was_not_collected(make_run) -> None:
+    fx = make_run({"infra.logs.group": "error"})
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    text = (fx.run_dir / "aws-deployment-verification.md").read_text(encoding="utf-8")
+    assert "| hedgehog-learn-local | CREATE_COMPLETE |" in text
+    assert "`APP_STAGE`, `AUTH_COOKIE_SECRET`, `DYNAMODB_PROGRESS_TABLE`" in text
+    assert "| hedgehog-learn-progress-local | ACTIVE | PK (HASH), SK (RANGE) |" in text
+    assert "not collected (infra.logs.group error)" in text
+    assert "not collected (infra.cognito.pool not run)" in text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "infra_verdict"),
+    [
+        ({}, "READY"),
+        ({"infra.lambda.config": "failed"}, "NOT READY"),
+        ({"infra.target.account_region": "error"}, "INCONCLUSIVE"),
+    ],
+)
+def test_infra_verdict_considers_infra_and_ops_checks_only(make_run, overrides, infra_verdict) -> None:
+    fx = make_run({"api.me.profile": "failed", **overrides})
+    finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    text = (fx.run_dir / "aws-deployment-verification.md").read_text(encoding="utf-8")
+    assert f"**{infra_verdict}** (from the infra" in text
+
+
+def test_confirmation_ticks_only_passed_infra_checks_and_lists_risks(make_run) -> None:
+    fx = make_run({"infra.lambda.config": "warning"})
+    outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    assert outcome.verdict == "GO"
+    text = (fx.run_dir / "production-deployment-confirmation.md").read_text(encoding="utf-8")
+    assert "- [x] `infra.cfn.stack_status` (passed)" in text
+    assert "- [ ] `infra.lambda.config` (warning)" in text
+    risk = text.split("## Risk statement", 1)[1]
+    assert "`infra.lambda.config` (high, warning)" in risk and "`e2e.auth.nav_and_persistence`" in risk
+    assert "hedgehog-learn-local-api, version behind `live`: 3" in text
+
+
+def test_final_report_lists_only_existing_artifacts_with_hashes(make_run) -> None:
+    fx = make_run()
+    outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
+    text = (fx.run_dir / "FINAL-REPORT.md").read_text(encoding="utf-8")
+    from reports.manifest import sha256_file
+
+    shot = fx.run_dir / "evidence/e2e.login.full_flow/01-login-page.png"
+    assert f"| {shot.stat().st_size} | `{sha256_file(shot)}` |" in text
+    assert outcome.verdict == "GO"
