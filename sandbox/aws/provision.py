@@ -58,7 +58,6 @@ _TABLE_KEYS = {
     "ProgressTable": "progress",
     "BadgesTable": "badges",
 }
-_SECRET_PARAMETERS = ("AuthCookieSecret",)
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,9 @@ class Provisioned:
     dashboard_name: str
     role_arn: str
     physical_ids: dict[str, str] = field(default_factory=dict)  # logical id -> Ref value, for every resource
+    # logical id -> the resolved properties that were requested (before faults). It holds the cookie secret, so it is
+    # kept out of repr and comparisons; compare names, never print it.
+    declared: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
     gaps: tuple[str, ...] = ()  # template features moto cannot hold (asserted by the parity test)
     faults: frozenset[str] = frozenset()
 
@@ -111,9 +113,14 @@ def provision(
     if given.setdefault("Stage", stage) != stage:
         raise ProvisionError(f"parameter Stage={given['Stage']!r} contradicts stage={stage!r}")
     template_text = template_path.read_text(encoding="utf-8")
-    secrets = [given[name] for name in _SECRET_PARAMETERS if given.get(name)] + [u.password for u in users]
     try:
         template = load_template(template_path)
+        no_echo = [name for name, spec in template.get("Parameters", {}).items() if spec.get("NoEcho")]
+    except TemplateError as exc:
+        raise ProvisionError(str(exc)) from None
+    # Scrubbed from any error message (botocore and moto may echo request values).
+    secrets = [given[name] for name in no_echo if given.get(name)] + [user.password for user in users]
+    try:
         bound = bind_parameters(template, given)
         account_id = client_for(endpoint_url, region, "sts").get_caller_identity()["Account"]
         pseudo = {
@@ -126,20 +133,22 @@ def provision(
         resolver = Resolver(bound, pseudo, template.get("Conditions", {}))
         ctx = Context(endpoint_url, region, stage, account_id, frozenset(faults), resolver, code_zip)
         lambda_.upload_code(ctx, str(bound["CodeS3Bucket"]), str(bound["CodeS3Key"]), code_zip)
-        _walk(ctx, template)
+        declared = _walk(ctx, template)
         web_client = template["Resources"]["UserPoolClient"]
         other_client_id = cognito.ensure_other_client(
             ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
         )
         cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
-        stack_id = register_stack(ctx, str(pseudo["AWS::StackName"]), template_text, given)
+        stack_id = register_stack(ctx, str(pseudo["AWS::StackName"]), template_text, given, no_echo)
     except (ClientError, BotoCoreError, TemplateError, ProvisionError) as exc:
         raise ProvisionError(_scrub(f"provisioning failed: {exc}", secrets)) from None
-    return _result(ctx, template, stack_id, other_client_id)
+    return _result(ctx, template, stack_id, other_client_id, declared)
 
 
-def _walk(ctx: Context, template: dict[str, Any]) -> None:
+def _walk(ctx: Context, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Create each resource in dependency order; returns the resolved properties per logical id."""
     resources = template["Resources"]
+    declared: dict[str, dict[str, Any]] = {}
     for logical_id in creation_order(template):
         resource = resources[logical_id]
         if "Condition" in resource and not ctx.resolver.condition(resource["Condition"]):
@@ -147,13 +156,16 @@ def _walk(ctx: Context, template: dict[str, Any]) -> None:
         handler = HANDLERS.get(resource["Type"])
         if handler is None:
             raise ProvisionError(f"{logical_id}: resource type {resource['Type']} is not supported by the sandbox")
+        properties = ctx.resolver.resolve(resource.get("Properties", {}))
+        declared[logical_id] = properties
         try:
-            created: Created = handler(ctx, logical_id, ctx.resolver.resolve(resource.get("Properties", {})))
+            created: Created = handler(ctx, logical_id, properties)
         except (ClientError, BotoCoreError) as exc:
             raise ProvisionError(f"{logical_id} ({resource['Type']}): {exc}") from None
         ctx.resolver.refs[logical_id] = created.ref
         ctx.resolver.attrs[logical_id] = created.attrs
         log.debug("provisioned %s (%s)", logical_id, resource["Type"])
+    return declared
 
 
 def _scrub(text: str, secrets: Sequence[str]) -> str:
@@ -162,7 +174,9 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
-def _result(ctx: Context, template: dict[str, Any], stack_id: str, other_client_id: str) -> Provisioned:
+def _result(
+    ctx: Context, template: dict[str, Any], stack_id: str, other_client_id: str, declared: dict[str, dict[str, Any]]
+) -> Provisioned:
     refs, attrs = ctx.resolver.refs, ctx.resolver.attrs
     resources = template["Resources"]
     alarms = [lid for lid, res in resources.items() if res["Type"] == "AWS::CloudWatch::Alarm"]
@@ -191,6 +205,7 @@ def _result(ctx: Context, template: dict[str, Any], stack_id: str, other_client_
         dashboard_name=refs["Dashboard"],
         role_arn=attrs["ApiFunctionRole"]["Arn"],
         physical_ids=dict(refs),
+        declared=declared,
         gaps=tuple(ctx.gaps),
         faults=ctx.faults,
     )

@@ -10,13 +10,14 @@ the declared properties verbatim, comments included. The resources themselves we
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sandbox.aws.context import Context
 
-__all__ = ["GATE_CONDITION", "record_only_template", "register_stack"]
+__all__ = ["GATE_CONDITION", "NO_ECHO_MASK", "record_only_template", "register_stack"]
 
 GATE_CONDITION = "SandboxProvisionedDirectly"
+NO_ECHO_MASK = "****"
 _GATE_DEFINITION = (
     f"  # Added by the sandbox: the provisioner created every resource through the service APIs (SPEC §6).\n"
     f'  {GATE_CONDITION}: !Equals ["provisioned-by-sandbox", "created-by-cloudformation"]\n'
@@ -59,14 +60,23 @@ def record_only_template(template_text: str, *, drop_declared_sizing: bool = Fal
     return text
 
 
-def register_stack(ctx: Context, stack_name: str, template_text: str, parameters: Mapping[str, str]) -> str:
-    """Create (or update) the record-only stack and return its id once it is complete."""
+def register_stack(
+    ctx: Context, stack_name: str, template_text: str, parameters: Mapping[str, str], no_echo: Iterable[str]
+) -> str:
+    """Create (or update) the record-only stack and return its id once it is complete.
+
+    NoEcho parameters are submitted as `****`: moto 5.2 fails to mask them in DescribeStacks, and `****` is exactly
+    what AWS shows there, so the secret never reaches moto's CloudFormation or the harness's stack snapshot."""
     cfn = ctx.client("cloudformation")
     body = record_only_template(template_text, drop_declared_sizing=ctx.has_fault("provision.default_memory"))
+    masked = set(no_echo)
     request = {
         "StackName": stack_name,
         "TemplateBody": body,
-        "Parameters": [{"ParameterKey": key, "ParameterValue": value} for key, value in sorted(parameters.items())],
+        "Parameters": [
+            {"ParameterKey": key, "ParameterValue": NO_ECHO_MASK if key in masked else value}
+            for key, value in sorted(parameters.items())
+        ],
         "Tags": [{"Key": "Project", "Value": "hedgehog-learn"}, {"Key": "Environment", "Value": ctx.stage}],
     }
     try:
