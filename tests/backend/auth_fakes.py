@@ -54,9 +54,13 @@ def _s256(verifier: str) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
 
 
-@dataclass
+@dataclass(repr=False)
 class FakeIdp:
     """The hosted UI's token, revoke and JWKS endpoints; `token_mode` switches the token endpoint's failure mode."""
+
+    def __repr__(self) -> str:
+        # Keeps codes and refresh tokens out of pytest's failure output.
+        return f"FakeIdp(kid={self.kid!r}, token_mode={self.token_mode!r}, jwks_reachable={self.jwks_reachable})"
 
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
