@@ -1,0 +1,97 @@
+"""Session end: build RunInfo, hand every CheckResult to the reports package (through the `pytest_hhl_finish_run`
+hook), and summarise the verdict for the terminal."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from checks.plugin.outcomes import iso
+from checks.plugin.state import GateExit, RunState
+from checks.redaction import redact_text
+from environments import Environment
+from reports.results import CheckResult, RunInfo
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "backend" / "template.yaml"
+
+
+@dataclass
+class FallbackOutcome:
+    """Used when the reports package cannot produce an outcome: never a GO."""
+
+    verdict: str = "INCONCLUSIVE"
+    reasons: list[str] = field(default_factory=list)
+    exit_code: int = GateExit.INCONCLUSIVE
+    documents: list[Path] = field(default_factory=list)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def run_info(state: RunState, env: Environment, finished_at: float) -> RunInfo:
+    return RunInfo(
+        id=state.run_id,
+        env=env.name,
+        profile=env.profile,
+        started_at=state.started_at,
+        finished_at=iso(finished_at),
+        harness_version=_version("hedgehog-learn-rollout"),
+        template_sha256=hashlib.sha256(TEMPLATE.read_bytes()).hexdigest()
+        if env.kind == "local" and TEMPLATE.is_file()
+        else "",
+        targets={
+            "site": env.site_base_url,
+            "api": env.api_base_url,
+            "hosted_ui": env.cognito.domain,
+            "region": env.region,
+            "stack": env.stack_name,
+        },
+    )
+
+
+def check_results(payloads: list[dict[str, Any]]) -> list[CheckResult]:
+    return [CheckResult(**payload) for payload in payloads]
+
+
+def default_finish_run(
+    run_dir: Path,
+    run: RunInfo,
+    checks: list[CheckResult],
+    environment: dict[str, Any],
+    secrets: Sequence[str],
+    baseline_dir: Path | None,
+) -> Any:
+    """reports.finish_run, or (while the reports package is missing) results.json alone and INCONCLUSIVE."""
+    reports = importlib.import_module("reports")
+    finish_run = getattr(reports, "finish_run", None)
+    if finish_run is not None:
+        return finish_run(run_dir, run, checks, environment=environment, secrets=secrets, baseline_dir=baseline_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    document = {"run": run.to_json(), "checks": [c.to_json() for c in checks], "environment": environment}
+    (run_dir / "results.json").write_text(redact_text(json.dumps(document, indent=2), secrets), encoding="utf-8")
+    return FallbackOutcome(reasons=["the reports package provides no finish_run: no verdict was computed"])
+
+
+def summary_lines(state: RunState, env_errors: list[str]) -> list[tuple[str, dict[str, bool]]]:
+    """The gate's terminal section: environment errors, VERDICT, reasons, where the documents are."""
+    lines: list[tuple[str, dict[str, bool]]] = [(f"ENVIRONMENT ERROR: {e}", {"red": True}) for e in env_errors]
+    outcome = state.outcome
+    if outcome is None:
+        return lines
+    colour = {"GO": "green", "NO-GO": "red"}.get(outcome.verdict, "yellow")
+    lines.append((f"VERDICT: {outcome.verdict}", {colour: True, "bold": True}))
+    lines += [(f"  - {reason}", {}) for reason in outcome.reasons]
+    lines.append((f"run directory: {state.run_dir}", {}))
+    final = state.run_dir / "FINAL-REPORT.md"
+    lines.append((f"final report: {final}" if final.is_file() else "final report: (not written)", {}))
+    return lines

@@ -1,0 +1,52 @@
+"""Command-line options of the gate (`pytest --env NAME ...`)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup("hhl", "Hedgehog Learn rollout gate")
+    group.addoption(
+        "--env",
+        dest="hhl_env",
+        default="local",
+        metavar="NAME|PATH",
+        help="environment to verify: local, dev, prod or the path of an env file (default: local)",
+    )
+    group.addoption(
+        "--sandbox-state",
+        dest="hhl_sandbox_state",
+        default=None,
+        metavar="PATH",
+        help="local only: use the already running sandbox described by this state file instead of starting one",
+    )
+    group.addoption(
+        "--sandbox-fault",
+        dest="hhl_sandbox_faults",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="local only: start the sandbox with this fault planted (repeatable; see `python -m sandbox faults`)",
+    )
+    group.addoption(
+        "--report-dir",
+        dest="hhl_report_dir",
+        default=None,
+        metavar="DIR",
+        help="run directory (default: verification-output/<run-id>/)",
+    )
+    group.addoption(
+        "--baseline",
+        dest="hhl_baseline",
+        default=None,
+        metavar="DIR",
+        help="an earlier run directory to compare with in FINAL-REPORT.md",
+    )
+    group.addoption(
+        "--keep-traces",
+        dest="hhl_keep_traces",
+        action="store_true",
+        default=False,
+        help="keep Playwright traces on dev/prod too (SENSITIVE: they hold raw cookies)",
+    )

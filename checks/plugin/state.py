@@ -1,0 +1,64 @@
+"""Plugin state on `config.stash` (typed keys, one RunState per process) and the gate's exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checks.catalog import CheckSpec
+from checks.evidence import Evidence
+from checks.plugin.outcomes import ItemOutcome
+from environments import Environment
+
+
+class GateExit(IntEnum):
+    """The session's exit status once a verdict exists (pytest's own 2-5 are kept for usage errors etc.)."""
+
+    GO = 0  # every applicable check passed, warned or was waived
+    NO_GO = 1  # a critical/high finding (or an alarm in ALARM)
+    INCONCLUSIVE = 2  # a preflight failed, a critical check did not run, or the evidence is not trustworthy
+
+
+@dataclass
+class RunState:
+    """What one process knows about the run. Workers get id, directories and start time from the controller."""
+
+    run_id: str
+    run_dir: Path
+    shared_dir: Path  # cross-process coordination: sandbox lock/state, preflight results, login guard
+    env_arg: str
+    base_env: Environment  # the env file alone; kind local gets its URLs once the sandbox is up
+    started_at: str
+    is_worker: bool
+    owns_shared_dir: bool
+    sandbox_state: Path | None = None  # --sandbox-state, or the file our launcher waits for
+    sandbox_faults: tuple[str, ...] = ()
+    baseline: Path | None = None
+    keep_traces: bool = False
+    active: bool = False  # this session collected suite items (not `pytest tests`)
+    results: list[dict[str, Any]] = field(default_factory=list)  # CheckResult JSON (controller only)
+    worker_secrets: set[str] = field(default_factory=set)
+    outcome: Any = None  # reports.RunOutcome once finished
+
+
+@dataclass
+class ItemCheck:
+    """The check an item implements, resolved at collection."""
+
+    spec: CheckSpec
+    result_id: str  # the check id, plus `[param]` for parametrized items
+    blocked_by: tuple[str, ...] = ()  # selected preflight ids whose failure blocks this item
+
+
+RUN_STATE = pytest.StashKey[RunState]()
+ITEM_CHECK = pytest.StashKey[ItemCheck]()
+ITEM_OUTCOME = pytest.StashKey[ItemOutcome]()
+ITEM_EVIDENCE = pytest.StashKey[Evidence]()
+
+
+def run_state(config: pytest.Config) -> RunState:
+    return config.stash[RUN_STATE]
