@@ -60,6 +60,14 @@ def _up(args: argparse.Namespace) -> int:
     except (PortInUseError, SandboxStartError) as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 1
+    except Exception as exc:  # one clear line for the user; the traceback only on request
+        if os.environ.get("HHL_SANDBOX_DEBUG"):
+            raise
+        print(
+            f"sandbox: failed to start: {type(exc).__name__}: {exc} (HHL_SANDBOX_DEBUG=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         _write_state(args.state_file, sandbox.state)
         elapsed = time.monotonic() - started
