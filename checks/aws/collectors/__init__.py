@@ -1,0 +1,36 @@
+"""One collector per AWS service, laid out the same way: `collect(ctx) -> dict` (JSON-safe after conversion).
+
+Collectors describe only the env's named resources (never a full account listing), so their cost does not grow with
+unrelated resources in the account.
+"""
+
+from __future__ import annotations
+
+from checks.aws.collectors import (
+    apigatewayv2,
+    cloudformation,
+    cloudwatch,
+    cognito,
+    dynamodb,
+    iam,
+    lambda_,
+    logs,
+    sns,
+    sts,
+)
+from checks.aws.snapshot import Collector
+
+__all__ = ["COLLECTORS"]
+
+COLLECTORS: dict[str, Collector] = {
+    "sts": sts.collect,
+    "cloudformation": cloudformation.collect,
+    "lambda": lambda_.collect,
+    "iam": iam.collect,
+    "dynamodb": dynamodb.collect,
+    "logs": logs.collect,
+    "cloudwatch": cloudwatch.collect,
+    "sns": sns.collect,
+    "cognito": cognito.collect,
+    "apigatewayv2": apigatewayv2.collect,
+}

@@ -1,0 +1,12 @@
+"""STS: which account the credentials belong to (the caller ARN is not kept: it names a person)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.aws.snapshot import CollectContext
+
+
+def collect(ctx: CollectContext) -> dict[str, Any]:
+    identity = ctx.attempt("identity", lambda: ctx.client("sts").get_caller_identity())
+    return {"account": identity.get("Account") if identity else None}

@@ -1,0 +1,43 @@
+"""pytest plugin: the `aws` (read-only boto3 session) and `infra` (collected snapshot) session fixtures.
+
+Register with `pytest_plugins = ["checks.aws.fixtures"]` in the root conftest. Both rely on the core's `env` and
+`run_dir` fixtures. Snapshots land in `<run_dir>/evidence/_aws/<service>.json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checks.aws.session import ReadOnlyAws
+from checks.aws.snapshot import InfraSnapshot
+
+__all__ = ["aws", "infra", "make_aws", "snapshot_dir"]
+
+
+def make_aws(env: Any) -> ReadOnlyAws:
+    """The read-only session for an environment (the moto endpoint locally, the profile on AWS)."""
+    # env.profile names the known-deviation profile (SPEC §1), not an AWS one: credentials come from the process
+    # environment (AWS_PROFILE, ...) unless the env carries an explicit `aws_profile`.
+    return ReadOnlyAws(region=env.region, endpoint_url=env.aws_endpoint_url, profile=getattr(env, "aws_profile", None))
+
+
+def snapshot_dir(run_dir: Path) -> Path:
+    return Path(run_dir) / "evidence" / "_aws"
+
+
+@pytest.fixture(scope="session")
+def aws(env: Any) -> ReadOnlyAws:
+    """Read-only boto3 access: `aws.client("dynamodb")`; any non-Describe/Get/List call raises ReadOnlyViolation."""
+    return make_aws(env)
+
+
+@pytest.fixture(scope="session")
+def infra(aws: ReadOnlyAws, env: Any, run_dir: Path) -> Iterator[InfraSnapshot]:
+    """The AWS snapshot: every service described once, concurrently, on first use."""
+    snapshot = InfraSnapshot(aws, env, out_dir=snapshot_dir(run_dir))
+    yield snapshot
+    snapshot.close()

@@ -1,0 +1,7 @@
+"""The infra and ops rules, one module per area; importing this package registers them all."""
+
+from __future__ import annotations
+
+from checks.aws.rules import apigw, cognito, dynamodb, lambda_, logs_alarms, ops, target
+
+__all__ = ["apigw", "cognito", "dynamodb", "lambda_", "logs_alarms", "ops", "target"]

@@ -1,0 +1,63 @@
+"""The function: infra.lambda.config, infra.lambda.env_vars, infra.lambda.alias_live."""
+
+from __future__ import annotations
+
+from checks.aws.model import Judgement, View, rule
+from checks.aws.rules.expected import REQUIRED_ENV_VARS
+
+DEFAULT_ALIAS = "live"
+
+
+@rule("infra.lambda.config", "lambda")
+def config(view: View, j: Judgement) -> None:
+    """Runtime, handler, memory and timeout as the env expects; State Active; LastUpdateStatus Successful."""
+    fn = view.item("lambda", "function")
+    expected = view.env.expected
+    j.expect("Runtime", expected.runtime, fn.get("Runtime"))
+    if getattr(expected, "handler", None):
+        j.expect("Handler", expected.handler, fn.get("Handler"))
+    j.expect("MemorySize", expected.memory_mb, fn.get("MemorySize"))
+    j.expect("Timeout", expected.timeout_s, fn.get("Timeout"))
+    j.expect("State", "Active", fn.get("State"))
+    j.expect("LastUpdateStatus", "Successful", fn.get("LastUpdateStatus"))
+
+
+@rule("infra.lambda.env_vars", "lambda")
+def env_vars(view: View, j: Judgement) -> None:
+    """Every required variable present and non-empty (names only); ENABLE_TEST_BYPASS absent or not true."""
+    summary = view.item("lambda", "function").get("Environment") or {}
+    names = set(summary.get("names", []))
+    missing = sorted(set(REQUIRED_ENV_VARS) - names)
+    empty = sorted(set(REQUIRED_ENV_VARS) & set(summary.get("empty", [])))
+    j.expect("missing required variables", [], missing)
+    j.expect("empty required variables", [], empty)
+    j.expect("ENABLE_TEST_BYPASS is true", False, bool(summary.get("test_bypass_enabled")))
+    j.actual["variable names"] = sorted(names)
+
+
+@rule("infra.lambda.alias_live", "lambda", "apigatewayv2")
+def alias_live(view: View, j: Judgement) -> None:
+    """Alias `live` points at a published version and the API integration targets the alias ARN."""
+    alias_name = view.env.alias or DEFAULT_ALIAS
+    aliases = view.item("lambda", "aliases")
+    alias = next((a for a in aliases if a.get("Name") == alias_name), None)
+    j.expected["alias"] = f"{alias_name} → a published version"
+    if alias is None:
+        j.actual["alias"] = sorted(a.get("Name") for a in aliases)
+        j.fail(f"function has no alias {alias_name!r} (aliases: {j.actual['alias'] or 'none'})")
+        return
+    version = alias.get("FunctionVersion")
+    published = view.item("lambda", "versions")
+    j.actual["alias"] = f"{alias_name} → {version}"
+    if version == "$LATEST" or version not in published:
+        j.fail(f"alias {alias_name} points at {version}, not a published version (published: {published})")
+    alias_arn = alias.get("AliasArn")
+    integrations = view.item("apigatewayv2", "integrations")
+    uris = [i.get("IntegrationUri") for i in integrations]
+    j.expect(
+        "integration targets",
+        [alias_arn],
+        sorted({str(u) for u in uris}),
+        # A Lambda proxy URI is the (qualified) ARN or the .../functions/<arn>/invocations form.
+        ok=bool(uris) and all(u and (u == alias_arn or f"functions/{alias_arn}/" in u) for u in uris),
+    )

@@ -1,0 +1,110 @@
+"""Read-only boto3 access for the infra checks: one session, cached clients, and a guard that refuses writes.
+
+Every client made here carries a botocore `before-parameter-build` hook that raises `ReadOnlyViolation` for any
+operation that is not a Describe/Get/List call (or one of the few read-only exceptions below), before a request
+is even built. The harness is pointed at production accounts; a write by mistake must be impossible, not unlikely.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    ProfileNotFound,
+)
+
+__all__ = ["READ_ONLY_EXCEPTIONS", "AwsAccessError", "ReadOnlyAws", "ReadOnlyViolation", "describe_error"]
+
+READ_PREFIXES = ("Describe", "Get", "List")
+# Read-only operations whose names do not start with one of the prefixes above.
+READ_ONLY_EXCEPTIONS = frozenset({"FilterLogEvents"})
+# Dummy credentials for the local moto server: never real ones, so a mis-pointed local run cannot touch AWS.
+_LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class ReadOnlyViolation(RuntimeError):
+    """An infra check tried to call an AWS operation that can change state."""
+
+
+class AwsAccessError(RuntimeError):
+    """Collecting data failed for a reason worth one line (endpoint down, no credentials, access denied)."""
+
+
+def _refuse_writes(model: Any, **_: Any) -> None:
+    name = model.name
+    if name.startswith(READ_PREFIXES) or name in READ_ONLY_EXCEPTIONS:
+        return
+    service = model.service_model.service_name
+    raise ReadOnlyViolation(
+        f"refused {service}:{name}: the infra checks are read-only (only Describe*/Get*/List* and "
+        f"{', '.join(sorted(READ_ONLY_EXCEPTIONS))} are allowed)"
+    )
+
+
+class ReadOnlyAws:
+    """A boto3 session for one environment whose clients can only read.
+
+    >>> aws = ReadOnlyAws(region="us-west-2", endpoint_url="http://127.0.0.1:5000")  # doctest: +SKIP
+    >>> aws.client("dynamodb").describe_table(TableName="hedgehog-learn-users-local")  # doctest: +SKIP
+    """
+
+    def __init__(self, *, region: str, endpoint_url: str | None = None, profile: str | None = None) -> None:
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.profile = profile
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+        self._session: boto3.Session | None = None
+
+    @property
+    def where(self) -> str:
+        """The endpoint the clients talk to, for error messages."""
+        return self.endpoint_url or f"AWS {self.region}" + (f" (profile {self.profile})" if self.profile else "")
+
+    def _make_session(self) -> boto3.Session:
+        if self.endpoint_url:
+            # Local: never read ~/.aws, so a developer's real profile cannot leak into a sandbox run.
+            return boto3.Session(region_name=self.region, **_LOCAL_CREDENTIALS)
+        try:
+            return boto3.Session(region_name=self.region, profile_name=self.profile or None)
+        except ProfileNotFound as exc:
+            raise AwsAccessError(f"AWS profile not found: {self.profile}") from exc
+
+    def client(self, service: str) -> Any:
+        """A cached, read-only client (boto3 clients are thread-safe; the Session that makes them is not)."""
+        with self._lock:
+            if service not in self._clients:
+                if self._session is None:
+                    self._session = self._make_session()
+                client = self._session.client(
+                    service,
+                    endpoint_url=self.endpoint_url,
+                    config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20),
+                )
+                client.meta.events.register("before-parameter-build", _refuse_writes)
+                self._clients[service] = client
+            return self._clients[service]
+
+
+def describe_error(exc: BaseException, where: str) -> str:
+    """One line for a collection failure: what went wrong, never a traceback and never a credential."""
+    if isinstance(exc, EndpointConnectionError):
+        return f"AWS endpoint unreachable: {where}"
+    if isinstance(exc, NoCredentialsError):
+        return f"no AWS credentials for {where}"
+    if isinstance(exc, NoRegionError):
+        return "no AWS region configured"
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "?")
+        return f"{operation}: {error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
+    if isinstance(exc, (AwsAccessError, ReadOnlyViolation)):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
