@@ -20,7 +20,7 @@ from reports.manifest import verify_manifest
 from reports.policy import build_facts, decide
 from reports.render import CONFIRMATION, documents_for
 from reports.selfcheck import self_check
-from reports.verdicts import GO, INCONCLUSIVE, ExitCode, exit_code_for, worst
+from reports.verdicts import GO, INCONCLUSIVE, NO_GO, ExitCode, exit_code_for
 from reports.waivers import is_target_check
 
 
@@ -69,25 +69,29 @@ def run_gate(run_dir: Path) -> GateResult:
         integrity.append("results.json counts differ from its own checks")
     integrity += _waiver_problems(checks)
     scopes = {cid: entry.scope for cid, entry in load_catalog().items()}
-    facts = build_facts(
-        checks,
-        results.get("environment") or {},
-        scopes,
-        manifest_problems=integrity,
-        redaction_hits=[],
-        selfcheck_problems=_document_problems(run_dir, results, sha),
-    )
-    recomputed = decide(facts)
-    recorded = str(results["run"].get("verdict", ""))
-    reasons = list(recomputed.reasons) if recomputed.fired else list(results["run"].get("verdict_reasons") or [])
-    if exit_code_for(recorded) < exit_code_for(recomputed.verdict) or recorded not in (GO, "NO-GO", INCONCLUSIVE):
-        reasons.insert(
-            0, f"gate: recorded verdict {recorded or '<none>'} contradicts the outcomes ({recomputed.verdict})"
+    environment = results.get("environment") or {}
+    from_outcomes = decide(build_facts(checks, environment, scopes))
+    full = decide(
+        build_facts(
+            checks,
+            environment,
+            scopes,
+            manifest_problems=integrity,
+            selfcheck_problems=_document_problems(run_dir, results, sha),
         )
-        return GateResult(INCONCLUSIVE, reasons, run_id)
-    if exit_code_for(recorded) > exit_code_for(recomputed.verdict):
-        reasons = list(results["run"].get("verdict_reasons") or [])  # e.g. a redaction hit only the session could see
-    return GateResult(worst(recorded, recomputed.verdict), reasons, run_id)
+    )
+    recorded = str(results["run"].get("verdict", ""))
+    recorded_reasons = list(results["run"].get("verdict_reasons") or [])
+    if recorded not in (GO, NO_GO, INCONCLUSIVE) or exit_code_for(recorded) < exit_code_for(from_outcomes.verdict):
+        contradiction = (
+            f"gate: recorded verdict {recorded or '<none>'} contradicts the outcomes ({from_outcomes.verdict})"
+        )
+        return GateResult(INCONCLUSIVE, [contradiction, *full.reasons], run_id)
+    if exit_code_for(recorded) >= exit_code_for(full.verdict):
+        # Equal: keep the session's reasons (they include waiver notes); worse: e.g. a redaction hit only the
+        # session could see, since the gate never holds the secrets.
+        return GateResult(recorded, recorded_reasons, run_id)
+    return GateResult(full.verdict, full.reasons, run_id)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,6 @@ import pytest
 from reports.catalog_text import load_catalog
 from reports.results import CheckResult, RunInfo
 
-SECRET = "tok-LIVE-3f9a1c77e0b24d5e"  # a fake live session token the redaction scan must find
 RUN_ID = "local-20260301T101500Z-a1b2c3"
 
 # A healthy local run: every preflight passes, one medium warning, [real]-only checks skipped as not applicable.
