@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from sandbox.aws.context import client_for
 from sandbox.aws.moto_server import MotoHandle, start_moto
 from sandbox.aws.provision import Provisioned, TestUser, provision
 
@@ -52,6 +54,12 @@ def moto() -> Iterator[MotoHandle]:
     handle = start_moto(0)
     yield handle
     handle.stop()
+
+
+@pytest.fixture(scope="session")
+def aws(moto: MotoHandle) -> Callable[[str], Any]:
+    """`aws("dynamodb")`: a boto3 client on the test moto (dummy credentials)."""
+    return lambda service: client_for(moto.url, REGION, service)
 
 
 @pytest.fixture(scope="session")

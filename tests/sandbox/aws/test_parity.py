@@ -11,13 +11,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 
 from sandbox.aws.monitoring import COMPOSITE_ALARM_GAP
 from sandbox.aws.provision import Provisioned
 from sandbox.aws.template import load_template
-from tests.sandbox.aws.conftest import REGION, TEMPLATE
+from tests.sandbox.aws.conftest import TEMPLATE
 
 # moto 5.2 gaps (SPEC §6): what the template declares but moto cannot hold or report.
 KNOWN_GAPS = {
@@ -29,16 +28,6 @@ KNOWN_GAPS = {
 }
 
 Verifier = Callable[[Any, str, dict[str, Any], Provisioned], None]
-
-
-@pytest.fixture(scope="module")
-def aws(moto) -> Callable[[str], Any]:
-    def client(service: str) -> Any:
-        return boto3.client(
-            service, endpoint_url=moto.url, region_name=REGION, aws_access_key_id="t", aws_secret_access_key="t"
-        )
-
-    return client
 
 
 def _tags(pairs: list[dict[str, str]]) -> dict[str, str]:

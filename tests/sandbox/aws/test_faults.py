@@ -1,0 +1,131 @@
+"""Each provisioning fault (SPEC §10 `provision.*`, `client.drop_callback_url`) shows its defect through describe calls,
+and the same describe call shows the declared value on a healthy provisioning (so every assertion can fail)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sandbox.aws.provision import HANDLED_FAULTS, Provisioned, ProvisionError
+from sandbox.faults import FAULTS
+
+Probe = Callable[[Callable[[str], Any], Provisioned], Any]
+
+
+def _pitr(aws, p: Provisioned) -> str:
+    backups = aws("dynamodb").describe_continuous_backups(TableName=p.tables["progress"])
+    return backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
+
+
+def _tables_with_sse(aws, p: Provisioned) -> int:
+    described = [aws("dynamodb").describe_table(TableName=name)["Table"] for name in p.tables.values()]
+    return sum(table.get("SSEDescription", {}).get("Status") == "ENABLED" for table in described)
+
+
+def _tables_with_stream(aws, p: Provisioned) -> int:
+    described = [aws("dynamodb").describe_table(TableName=name)["Table"] for name in p.tables.values()]
+    views = [table.get("StreamSpecification", {}).get("StreamViewType") for table in described]
+    return views.count("NEW_AND_OLD_IMAGES")
+
+
+def _alarm_actions(aws, p: Provisioned) -> set[tuple[bool, tuple[str, ...], tuple[str, ...]]]:
+    alarms = aws("cloudwatch").describe_alarms(AlarmNames=list(p.alarm_names))["MetricAlarms"]
+    return {(a["ActionsEnabled"], tuple(a["AlarmActions"]), tuple(a["OKActions"])) for a in alarms}
+
+
+def _alarm_states(aws, p: Provisioned) -> dict[str, str]:
+    alarms = aws("cloudwatch").describe_alarms(AlarmNames=list(p.alarm_names))["MetricAlarms"]
+    return {a["AlarmName"].removeprefix(f"{p.stack_name}-"): a["StateValue"] for a in alarms}
+
+
+def _retention(aws, p: Provisioned) -> int:
+    return aws("logs").describe_log_groups(logGroupNamePrefix=p.log_group)["logGroups"][0]["retentionInDays"]
+
+
+def _sizing(aws, p: Provisioned) -> tuple[int, int, bool]:
+    config = aws("lambda").get_function_configuration(FunctionName=p.function_name)
+    body = aws("cloudformation").get_template(StackName=p.stack_name)["TemplateBody"]
+    return config["MemorySize"], config["Timeout"], "MemorySize:" in body
+
+
+def _test_bypass(aws, p: Provisioned) -> str | None:
+    config = aws("lambda").get_function_configuration(FunctionName=p.function_name)
+    return config["Environment"]["Variables"].get("ENABLE_TEST_BYPASS")
+
+
+def _callback_urls(aws, p: Provisioned) -> list[str]:
+    client = aws("cognito-idp").describe_user_pool_client(UserPoolId=p.user_pool_id, ClientId=p.client_id)
+    return client["UserPoolClient"].get("CallbackURLs", [])
+
+
+# fault -> (probe, value on a healthy stack, value with the fault)
+CASES: dict[str, tuple[Probe, Any, Any]] = {
+    "provision.no_pitr": (_pitr, "ENABLED", "DISABLED"),
+    "provision.no_sse": (_tables_with_sse, 4, 3),
+    "provision.no_stream": (_tables_with_stream, 4, 3),
+    "provision.no_alarm_actions": (_alarm_actions, "topic", {(False, (), ())}),
+    "provision.alarm_firing": (
+        _alarm_states,
+        {"lambda-errors": "OK", "lambda-throttles": "OK", "httpapi-5xx": "OK", "httpapi-latency": "OK"},
+        {"lambda-errors": "ALARM", "lambda-throttles": "OK", "httpapi-5xx": "OK", "httpapi-latency": "OK"},
+    ),
+    "provision.retention_14": (_retention, 30, 14),
+    "provision.default_memory": (_sizing, (512, 10, True), (1024, 6, False)),
+    "provision.env_test_bypass": (_test_bypass, None, "true"),
+    "client.drop_callback_url": (
+        _callback_urls,
+        ["http://localhost:8401/auth/callback", "http://localhost:8400/auth/callback"],
+        ["http://localhost:8400/auth/callback"],
+    ),
+}
+
+
+def test_every_aws_fault_in_the_catalog_is_planted_and_tested() -> None:
+    catalog = {name for name, fault in FAULTS.items() if fault.component in {"provision", "client"}}
+    assert catalog == HANDLED_FAULTS == set(CASES)
+
+
+@pytest.mark.parametrize("fault", sorted(CASES))
+def test_fault_exhibits_its_defect(aws, provision_stage, healthy: Provisioned, fault: str) -> None:
+    probe, healthy_value, faulty_value = CASES[fault]
+    if healthy_value == "topic":  # every alarm acts on the stack's own topic
+        healthy_value = {(True, (healthy.topic_arn,), (healthy.topic_arn,))}
+    assert probe(aws, healthy) == healthy_value
+    faulty = provision_stage(faults=frozenset({fault}))
+    assert faulty.faults == {fault}
+    assert probe(aws, faulty) == faulty_value
+
+
+def test_reprovisioning_converges_and_keeps_ids(aws, provision_stage) -> None:
+    first = provision_stage(faults=frozenset({"provision.retention_14", "client.drop_callback_url"}))
+    stage = first.stack_name.removeprefix("hedgehog-learn-")
+    second = provision_stage(stage=stage)
+    assert (second.user_pool_id, second.client_id, second.api_id) == (first.user_pool_id, first.client_id, first.api_id)
+    assert second.other_client_id == first.other_client_id
+    assert _retention(aws, second) == 30
+    assert len(_callback_urls(aws, second)) == 2
+    routes = aws("apigatewayv2").get_routes(ApiId=second.api_id)["Items"]
+    assert len(routes) == 10
+    stack = aws("cloudformation").describe_stacks(StackName=second.stack_name)["Stacks"][0]
+    assert stack["StackStatus"] in {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
+
+
+def test_unknown_provisioning_fault_is_refused(provision_stage) -> None:
+    with pytest.raises(ProvisionError, match="unknown provisioning fault"):
+        provision_stage(faults=frozenset({"provision.no_such_thing"}))
+
+
+def test_other_components_faults_are_ignored_here(provision_stage) -> None:
+    result = provision_stage(faults=frozenset({"backend.test_bypass"}))
+    assert result.faults == {"backend.test_bypass"}
+    assert result.gaps  # provisioned normally
+
+
+def test_bad_parameters_fail_with_names_not_values(provision_stage) -> None:
+    with pytest.raises(ProvisionError) as caught:
+        provision_stage(AuthCookieSecret="short-secret-value", SiteBaseUrl="not a url")
+    message = str(caught.value)
+    assert "AuthCookieSecret" in message and "SiteBaseUrl" in message
+    assert "short-secret-value" not in message
