@@ -6,6 +6,8 @@ settings were broken after start-up fails the way real Cognito would.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 from enum import Enum
 
@@ -32,6 +34,15 @@ _USER_ABSENT = frozenset({"UserNotFoundException"})
 _LOGIN_REFUSED = frozenset(
     {"NotAuthorizedException", "UserNotFoundException", "UserNotConfirmedException", "PasswordResetRequiredException"}
 )
+
+
+_SESSION_LOCK = threading.Lock()
+
+
+@functools.cache
+def _boto_session() -> boto3.session.Session:
+    # One session per process: building one re-parses the service models, which made every app slow to create.
+    return boto3.session.Session()
 
 
 class DirectoryUnavailable(Exception):
@@ -112,14 +123,15 @@ class Directory:
         self.user_pool_id = user_pool_id
         # Fixed dummy credentials: the endpoint is always the local moto, and a developer's real AWS
         # credentials must never be picked up from the environment and sent anywhere.
-        self._client = boto3.session.Session().client(
-            "cognito-idp",
-            endpoint_url=endpoint_url,
-            region_name=region,
-            aws_access_key_id="sandbox",
-            aws_secret_access_key="sandbox",
-            config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 2}),
-        )
+        with _SESSION_LOCK:  # boto3 sessions are not thread-safe while creating clients
+            self._client = _boto_session().client(
+                "cognito-idp",
+                endpoint_url=endpoint_url,
+                region_name=region,
+                aws_access_key_id="sandbox",
+                aws_secret_access_key="sandbox",
+                config=Config(connect_timeout=3, read_timeout=10, retries={"max_attempts": 2}),
+            )
 
     async def _call(self, operation: str, handled: frozenset[str], **params: object) -> dict:
         """Run one boto3 operation; a ClientError whose code is in `handled` reaches the caller, any other
