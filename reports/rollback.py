@@ -39,7 +39,7 @@ def merge_env_var(fn: str, region: str, key: str, value: str, *, alias: str | No
         f"aws lambda get-function-configuration --function-name {fn} --region {region} "
         "--query 'Environment.Variables' --output json > env-before.json",
         f"jq --arg v \"{value}\" '.{key} = $v' env-before.json > env-after.json",
-        "diff <(jq -S . env-before.json) <(jq -S . env-after.json)  # exactly one key changed",
+        "diff <(jq -S . env-before.json) <(jq -S . env-after.json) || true  # review: exactly one key changed",
         f"aws lambda update-function-configuration --function-name {fn} --region {region} "
         "--environment \"$(jq -c '{Variables: .}' env-after.json)\"",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
