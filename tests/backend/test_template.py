@@ -1,0 +1,296 @@
+"""backend/template.yaml against SPEC §6 and §4.1: cfn-lint clean, and every declared value as the contract states it.
+
+The sandbox parity test proves that what is provisioned equals the template; this module proves that the template
+equals the SPEC, so together they tie the sandbox to the contract.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cfnlint.api import lint_file
+
+from sandbox.aws.template import Resolver, bind_parameters, load_template
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "backend" / "template.yaml"
+T = load_template(TEMPLATE)
+R = T["Resources"]
+TABLES = {
+    "UsersTable": "users",
+    "EnrollmentsTable": "enrollments",
+    "ProgressTable": "progress",
+    "BadgesTable": "badges",
+}
+ROUTE_KEYS = {
+    "GET /auth/login",
+    "GET /auth/callback",
+    "GET /auth/me",
+    "GET /auth/logout",
+    "POST /auth/logout",
+    "GET /enrollments/list",
+    "GET /progress/read",
+    "GET /progress/aggregate",
+    "POST /events/track",
+    "POST /quiz/grade",
+}
+# SPEC §6 alarm table: metric, namespace, dimension names, stat, period, evaluation periods, threshold.
+ALARMS = {
+    "LambdaErrorsAlarm": ("lambda-errors", "AWS/Lambda", "Errors", ["FunctionName"], "Sum", 60, 1, 5),
+    "LambdaThrottlesAlarm": ("lambda-throttles", "AWS/Lambda", "Throttles", ["FunctionName"], "Sum", 60, 5, 1),
+    "HttpApi5xxAlarm": ("httpapi-5xx", "AWS/ApiGateway", "5xx", ["ApiId", "Stage"], "Sum", 60, 1, 5),
+    "HttpApiLatencyAlarm": ("httpapi-latency", "AWS/ApiGateway", "Latency", ["ApiId", "Stage"], "Average", 60, 5, 1000),
+}
+
+
+def props(logical_id: str) -> dict[str, Any]:
+    return R[logical_id]["Properties"]
+
+
+def sub(value: Any) -> str:
+    """The text of a !Sub (what the tests compare names against)."""
+    assert isinstance(value, dict) and "Fn::Sub" in value, value
+    return value["Fn::Sub"]
+
+
+def test_cfn_lint_is_clean() -> None:
+    matches = lint_file(TEMPLATE)  # every rule, errors and warnings alike (what `cfn-lint template.yaml` reports)
+    assert [str(match) for match in matches] == []
+
+
+def test_plain_cloudformation_without_sam() -> None:
+    assert "Transform" not in T
+    assert not any(resource["Type"].startswith("AWS::Serverless") for resource in R.values())
+
+
+def test_parameters() -> None:
+    parameters = T["Parameters"]
+    assert set(parameters) == {
+        "Stage",
+        "SiteBaseUrl",
+        "CorsOrigins",
+        "CognitoDomainPrefix",
+        "CallbackUrls",
+        "LogoutUrls",
+        "AlarmEmail",
+        "AuthCookieSecret",
+        "CodeS3Bucket",
+        "CodeS3Key",
+    }
+    assert parameters["AuthCookieSecret"]["NoEcho"] is True
+    assert parameters["AlarmEmail"]["Default"] == ""
+    for name in ("CorsOrigins", "CallbackUrls", "LogoutUrls"):
+        assert parameters[name]["Type"] == "CommaDelimitedList"
+
+
+@pytest.mark.parametrize("logical_id", sorted(TABLES))
+def test_tables(logical_id: str) -> None:
+    table, p = R[logical_id], props(logical_id)
+    assert sub(p["TableName"]) == f"hedgehog-learn-{TABLES[logical_id]}-${{Stage}}"
+    assert p["KeySchema"] == [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}]
+    gsis = p.get("GlobalSecondaryIndexes", [])
+    if logical_id in {"UsersTable", "EnrollmentsTable"}:
+        assert gsis == [
+            {
+                "IndexName": "GSI1",
+                "KeySchema": [
+                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
+                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ]
+    else:
+        assert gsis == []
+    assert all(a["AttributeType"] == "S" for a in p["AttributeDefinitions"])
+    assert p["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 35}
+    assert p["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS"}
+    assert p["BillingMode"] == "PAY_PER_REQUEST"
+    assert p["DeletionProtectionEnabled"] is True
+    assert (table["DeletionPolicy"], table["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert {t["Key"]: t["Value"] for t in p["Tags"]} == {
+        "Project": "hedgehog-learn",
+        "Environment": {"Ref": "Stage"},
+        "ManagedBy": "cloudformation",
+        "Component": "external-sso",
+    }
+    assert "TimeToLiveSpecification" not in p
+
+
+def test_cognito() -> None:
+    pool = props("UserPool")
+    assert sub(pool["UserPoolName"]) == "hedgehog-learn-${Stage}"
+    assert pool["UsernameAttributes"] == ["email"] and pool["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"] == {
+        "MinimumLength": 8,
+        "RequireUppercase": True,
+        "RequireLowercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": False,
+    }
+    assert pool["MfaConfiguration"] == "OFF"
+    assert pool["AccountRecoverySetting"]["RecoveryMechanisms"] == [{"Name": "verified_email", "Priority": 1}]
+    assert pool["DeletionProtection"] == {"Fn::If": ["IsLocal", "INACTIVE", "ACTIVE"]}
+    client = props("UserPoolClient")
+    assert client["ClientName"] == "hedgehog-learn-web" and client["GenerateSecret"] is False
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True and client["AllowedOAuthFlows"] == ["code"]
+    assert client["AllowedOAuthScopes"] == ["openid", "email", "profile"]
+    assert (client["CallbackURLs"], client["LogoutURLs"]) == ({"Ref": "CallbackUrls"}, {"Ref": "LogoutUrls"})
+    assert client["SupportedIdentityProviders"] == ["COGNITO"]
+    assert client["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    assert client["PreventUserExistenceErrors"] == "ENABLED" and client["EnableTokenRevocation"] is True
+    assert (client["AccessTokenValidity"], client["IdTokenValidity"], client["RefreshTokenValidity"]) == (60, 60, 30)
+    assert client["TokenValidityUnits"] == {"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"}
+    domain = props("UserPoolDomain")
+    assert domain["Domain"] == {"Ref": "CognitoDomainPrefix"} and domain["ManagedLoginVersion"] == 1
+
+
+def test_function_role_least_privilege() -> None:
+    statements = [s for policy in props("ApiFunctionRole")["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+    actions = {action for s in statements for action in s["Action"]}
+    assert {a for a in actions if a.startswith("dynamodb:")} == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+    }
+    assert {a for a in actions if a.startswith("logs:")} == {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert not any("*" in action for action in actions)
+    logs_statement = next(s for s in statements if "logs:PutLogEvents" in s["Action"])
+    assert logs_statement["Resource"] == {"Fn::GetAtt": ["ApiLogGroup", "Arn"]}
+    ddb_resources = next(s for s in statements if "dynamodb:Query" in s["Action"])["Resource"]
+    for table in TABLES:
+        assert {"Fn::GetAtt": [table, "Arn"]} in ddb_resources
+        assert {"Fn::Sub": f"${{{table}.Arn}}/index/*"} in ddb_resources
+
+
+def test_function_alias_and_log_group() -> None:
+    fn = props("ApiFunction")
+    assert sub(fn["FunctionName"]) == "hedgehog-learn-${Stage}-api"
+    assert (fn["Runtime"], fn["Architectures"], fn["Handler"]) == (
+        "python3.12",
+        ["arm64"],
+        "hhl_backend.lambda_handler.handler",
+    )
+    assert (fn["MemorySize"], fn["Timeout"]) == (512, 10)
+    assert fn["Code"] == {"S3Bucket": {"Ref": "CodeS3Bucket"}, "S3Key": {"Ref": "CodeS3Key"}}
+    assert fn["LoggingConfig"] == {"LogGroup": {"Ref": "ApiLogGroup"}}
+    env = fn["Environment"]["Variables"]
+    required = {"APP_STAGE", "SITE_BASE_URL", "AUTH_COOKIE_SECRET", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID"}
+    required |= {"COGNITO_DOMAIN", "COGNITO_REDIRECT_URI", "COGNITO_ISSUER"}
+    assert required <= set(env) and "ENABLE_TEST_BYPASS" not in env
+    for table, name in TABLES.items():
+        assert env[f"DYNAMODB_{name.upper()}_TABLE"] == {"Ref": table}
+    assert props("ApiFunctionAlias") == {
+        "Name": "live",
+        "FunctionName": {"Ref": "ApiFunction"},
+        "FunctionVersion": {"Fn::GetAtt": ["ApiFunctionVersion", "Version"]},
+    }
+    assert props("ApiFunctionVersion")["FunctionName"] == {"Ref": "ApiFunction"}
+    group = props("ApiLogGroup")
+    assert (sub(group["LogGroupName"]), group["RetentionInDays"]) == ("/aws/lambda/hedgehog-learn-${Stage}-api", 30)
+
+
+def test_http_api() -> None:
+    api = props("HttpApi")
+    assert sub(api["Name"]) == "hedgehog-learn-${Stage}" and api["ProtocolType"] == "HTTP"
+    assert api["CorsConfiguration"] == {
+        "AllowOrigins": {"Ref": "CorsOrigins"},
+        "AllowHeaders": ["content-type", "authorization", "origin"],
+        "AllowMethods": ["GET", "POST", "OPTIONS"],
+        "AllowCredentials": True,
+        "MaxAge": 600,
+    }
+    integration = props("ApiIntegration")
+    assert integration["IntegrationType"] == "AWS_PROXY" and integration["PayloadFormatVersion"] == "2.0"
+    assert integration["IntegrationUri"] == {"Ref": "ApiFunctionAlias"} and integration["TimeoutInMillis"] == 12000
+    routes = {lid: r["Properties"] for lid, r in R.items() if r["Type"] == "AWS::ApiGatewayV2::Route"}
+    assert all(lid.startswith("Route") for lid in routes)
+    assert sorted(r["RouteKey"] for r in routes.values()) == sorted(ROUTE_KEYS)
+    assert {sub(r["Target"]) for r in routes.values()} == {"integrations/${ApiIntegration}"}
+    stage = props("ApiStage")
+    assert (stage["StageName"], stage["AutoDeploy"]) == ("$default", True)
+    assert stage["DefaultRouteSettings"] == {"ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100}
+    permission = props("ApiInvokePermission")
+    assert (permission["Action"], permission["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+    assert permission["FunctionName"] == {"Ref": "ApiFunctionAlias"}
+
+
+@pytest.mark.parametrize("logical_id", sorted(ALARMS))
+def test_metric_alarms(logical_id: str) -> None:
+    suffix, namespace, metric, dimensions, stat, period, evaluations, threshold = ALARMS[logical_id]
+    p = props(logical_id)
+    assert sub(p["AlarmName"]) == f"hedgehog-learn-${{Stage}}-{suffix}"
+    assert (p["Namespace"], p["MetricName"], p["Statistic"]) == (namespace, metric, stat)
+    assert [d["Name"] for d in p["Dimensions"]] == dimensions
+    assert (p["Period"], p["EvaluationPeriods"], p["DatapointsToAlarm"]) == (period, evaluations, evaluations)
+    assert p["Threshold"] == threshold
+    assert (p["ComparisonOperator"], p["TreatMissingData"]) == ("GreaterThanOrEqualToThreshold", "notBreaching")
+    assert p["ActionsEnabled"] is True
+    assert p["AlarmActions"] == p["OKActions"] == [{"Ref": "AlarmTopic"}]
+    if namespace == "AWS/ApiGateway":
+        assert p["Dimensions"][1]["Value"] == "$default"
+
+
+def test_composite_alarm_topic_and_subscription() -> None:
+    composite = props("ApiRedAlarm")
+    assert R["ApiRedAlarm"]["Type"] == "AWS::CloudWatch::CompositeAlarm"
+    assert sub(composite["AlarmName"]) == "hedgehog-learn-${Stage}-api-red"
+    rule = " ".join(sub(composite["AlarmRule"]).split())
+    assert rule == " OR ".join(f'ALARM("${{{lid}}}")' for lid in ALARMS)
+    assert composite["AlarmActions"] == composite["OKActions"] == [{"Ref": "AlarmTopic"}]
+    assert sub(props("AlarmTopic")["TopicName"]) == "hedgehog-learn-${Stage}-alarms"
+    assert R["AlarmEmailSubscription"]["Condition"] == "HasAlarmEmail"
+
+
+def test_dashboard_widgets() -> None:
+    resolver = Resolver(
+        bind_parameters(T, _valid_parameters()),
+        {"AWS::Region": "us-west-2", "AWS::AccountId": "1", "AWS::Partition": "aws"},
+        refs={lid: f"<{lid}>" for lid in R},
+        attrs={lid: {"Arn": f"arn:{lid}"} for lid in R},
+    )
+    body = json.loads(resolver.resolve(props("Dashboard")["DashboardBody"]))
+    assert sub(props("Dashboard")["DashboardName"]) == "hedgehog-learn-${Stage}"
+    metrics = [tuple(m[:2]) + tuple(m[2:6]) for w in body["widgets"] for m in w["properties"].get("metrics", [])]
+    live = ("FunctionName", "<ApiFunction>", "Resource", "<ApiFunction>:live")
+    for name in ("Invocations", "Errors", "Throttles", "Duration"):
+        assert ("AWS/Lambda", name, *live) in metrics
+    stats = {m[-1]["stat"] for w in body["widgets"] for m in w["properties"].get("metrics", []) if m[1] == "Duration"}
+    assert stats == {"p50", "p95", "p99"}
+    for name in ("Count", "4xx", "5xx", "Latency"):
+        assert ("AWS/ApiGateway", name, "ApiId", "<HttpApi>", "Stage", "$default") in metrics
+    for table in TABLES:
+        for name in ("ThrottledRequests", "SystemErrors"):
+            assert ("AWS/DynamoDB", name, "TableName", f"<{table}>") in metrics
+    alarm_widgets = [w for w in body["widgets"] if w["type"] == "alarm"]
+    assert alarm_widgets[0]["properties"]["alarms"] == [f"arn:{lid}" for lid in [*ALARMS, "ApiRedAlarm"]]
+
+
+def _valid_parameters() -> dict[str, str]:
+    return {
+        "Stage": "dev",
+        "CognitoDomainPrefix": "hedgehog-learn",
+        "CallbackUrls": "https://api.example/auth/callback",
+        "LogoutUrls": "https://example/learn",
+        "AuthCookieSecret": "A" * 44,
+        "CodeS3Bucket": "b",
+        "CodeS3Key": "k",
+        "SiteBaseUrl": "https://example",
+        "CorsOrigins": "https://example",
+    }
+
+
+def test_logical_ids_the_gateway_emulation_reads() -> None:
+    assert R["HttpApi"]["Type"] == "AWS::ApiGatewayV2::Api"
+    assert R["ApiStage"]["Type"] == "AWS::ApiGatewayV2::Stage"
+    expected = {"UsersTable", "EnrollmentsTable", "ProgressTable", "BadgesTable", "UserPool", "UserPoolClient"}
+    expected |= {"UserPoolDomain", "ApiFunctionRole", "ApiFunction", "ApiFunctionVersion", "ApiFunctionAlias"}
+    expected |= {"ApiLogGroup", "HttpApi", "ApiIntegration", "ApiStage", "ApiInvokePermission", "AlarmTopic"}
+    expected |= {"AlarmEmailSubscription", "Dashboard"}
+    assert expected <= set(R)
