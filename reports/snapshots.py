@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,20 +41,24 @@ def dig(value: Any, *path: str | int) -> Any:
     return value
 
 
-def _first(value: Any, *paths: tuple[str | int, ...]) -> Any:
-    for path in paths:
-        found = dig(value, *path)
-        if found is not None:
-            return found
-    return None
-
-
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _values(value: Any) -> list[Mapping[str, Any]]:
+    """Items of a name-keyed map (or a list), skipping entries the collector recorded as None."""
+    items = value.values() if isinstance(value, Mapping) else _list(value)
+    return [item for item in items if isinstance(item, Mapping)]
+
+
+def _iso_from_ms(value: Any) -> str | None:
+    if not isinstance(value, int | float):
+        return None
+    return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def stack_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
-    stack = _first(snap, ("stack",), ("Stacks", 0))
+    stack = snap.get("stack")
     if not isinstance(stack, Mapping):
         return None
     return {
@@ -62,7 +66,7 @@ def stack_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
         "status": stack.get("StackStatus"),
         "created": stack.get("CreationTime"),
         "last_updated": stack.get("LastUpdatedTime"),
-        "drift": _first(snap, ("drift", "StackDriftStatus"), ("stack", "DriftInformation", "StackDriftStatus")),
+        "drift": dig(stack, "DriftInformation", "StackDriftStatus"),
     }
 
 
@@ -71,19 +75,13 @@ def _version_key(version: Any) -> int:
 
 
 def lambda_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
-    config = _first(snap, ("configuration",), ("Configuration",))
+    config = snap.get("function")
     if not isinstance(config, Mapping):
         return None
-    aliases = {a.get("Name"): a for a in _list(snap.get("aliases")) if isinstance(a, Mapping)}
-    live = dig(aliases, "live", "FunctionVersion")
-    published = sorted(
-        {str(v.get("Version")) for v in _list(snap.get("versions")) if isinstance(v, Mapping)} - {"$LATEST", "None"},
-        key=_version_key,
-    )
+    live = next((a.get("FunctionVersion") for a in _values(snap.get("aliases")) if a.get("Name") == "live"), None)
+    versions = [v.get("Version") if isinstance(v, Mapping) else v for v in _list(snap.get("versions"))]
+    published = sorted({str(v) for v in versions if str(v).isdigit()}, key=_version_key)
     older = [v for v in published if live is not None and _version_key(v) < _version_key(live)]
-    names = snap.get("env_var_names")
-    if not isinstance(names, list):  # fall back to the keys of the variables map; values are never touched
-        names = list(dig(config, "Environment", "Variables") or {})
     return {
         "name": config.get("FunctionName"),
         "runtime": config.get("Runtime"),
@@ -93,8 +91,7 @@ def lambda_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
         "last_modified": config.get("LastModified"),
         "live_version": live,
         "previous_version": older[-1] if older else None,
-        "published_versions": published,
-        "env_var_names": sorted(str(n) for n in names),
+        "env_var_names": sorted(str(n) for n in _list(dig(config, "Environment", "names"))),
     }
 
 
@@ -108,28 +105,27 @@ def _pitr_lag_s(latest: Any, reference: str) -> int | None:
 
 
 def table_rows(snap: Mapping[str, Any], reference_time: str) -> list[dict[str, Any]]:
-    """One row per table; PITR lag is measured against `reference_time` (the run's finish, ISO)."""
+    """One row per env table (role → name); PITR lag is measured against `reference_time` (the run's finish)."""
+    names = snap.get("names") if isinstance(snap.get("names"), Mapping) else {}
+    tables = snap.get("tables") if isinstance(snap.get("tables"), Mapping) else {}
     rows = []
-    tables = snap.get("tables")
-    for name, entry in sorted(tables.items()) if isinstance(tables, Mapping) else []:
-        table = _first(entry, ("table",), ("Table",)) or {}
-        backups = _first(entry, ("continuous_backups",), ("ContinuousBackupsDescription",)) or {}
-        pitr = dig(backups, "PointInTimeRecoveryDescription") or {}
+    for role in sorted(set(names) | set(tables)):
+        table = tables.get(role) if isinstance(tables.get(role), Mapping) else {}
+        pitr = table.get("PointInTimeRecovery") if isinstance(table.get("PointInTimeRecovery"), Mapping) else {}
         latest = pitr.get("LatestRestorableDateTime")
+        stream_on = dig(table, "StreamSpecification", "StreamEnabled")
         rows.append(
             {
-                "name": name,
-                "status": table.get("TableStatus"),
+                "name": table.get("TableName") or names.get(role),
+                "status": table.get("TableStatus") or "not described",
                 "keys": ", ".join(
-                    f"{k.get('AttributeName')} ({k.get('KeyType')})" for k in _list(table.get("KeySchema"))
+                    f"{k.get('AttributeName')} ({k.get('KeyType')})" for k in _values(table.get("KeySchema"))
                 ),
                 "gsis": ", ".join(
                     f"{g.get('IndexName')} {g.get('IndexStatus') or ''}".strip()
-                    for g in _list(table.get("GlobalSecondaryIndexes"))
+                    for g in _values(table.get("GlobalSecondaryIndexes"))
                 ),
-                "stream": dig(table, "StreamSpecification", "StreamViewType")
-                if dig(table, "StreamSpecification", "StreamEnabled")
-                else "off",
+                "stream": dig(table, "StreamSpecification", "StreamViewType") if stream_on else "off",
                 "pitr": pitr.get("PointInTimeRecoveryStatus"),
                 "latest_restorable": latest,
                 "pitr_lag_s": _pitr_lag_s(latest, reference_time) if latest else None,
@@ -142,16 +138,16 @@ def table_rows(snap: Mapping[str, Any], reference_time: str) -> list[dict[str, A
 
 
 def log_group_rows(snap: Mapping[str, Any]) -> list[dict[str, Any]]:
-    groups = _first(snap, ("log_groups",), ("logGroups",))
-    ingestion = snap.get("last_ingestion") if isinstance(snap.get("last_ingestion"), Mapping) else {}
+    group = snap.get("group")
+    if not isinstance(group, Mapping):
+        return []
+    stamps = [v for v in (snap.get("recent_event_ms"), snap.get("last_stream_event_ms")) if isinstance(v, int | float)]
     return [
         {
-            "name": g.get("logGroupName"),
-            "retention": g.get("retentionInDays"),
-            "last_ingestion": ingestion.get(g.get("logGroupName")),
+            "name": group.get("logGroupName"),
+            "retention": group.get("retentionInDays"),
+            "last_ingestion": _iso_from_ms(max(stamps)) if stamps else None,
         }
-        for g in _list(groups)
-        if isinstance(g, Mapping)
     ]
 
 
@@ -169,8 +165,7 @@ def alarm_rows(snap: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict
             "state": a.get("StateValue"),
             "actions": len(_list(a.get("AlarmActions"))),
         }
-        for a in _list(_first(snap, ("metric_alarms",), ("MetricAlarms",)))
-        if isinstance(a, Mapping)
+        for a in _values(snap.get("alarms"))
     ]
     composite = [
         {
@@ -179,40 +174,37 @@ def alarm_rows(snap: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict
             "state": a.get("StateValue"),
             "actions": len(_list(a.get("AlarmActions"))),
         }
-        for a in _list(_first(snap, ("composite_alarms",), ("CompositeAlarms",)))
-        if isinstance(a, Mapping)
+        for a in _values(snap.get("composite_alarms"))
     ]
     return metric, composite
 
 
 def dashboard_names(snap: Mapping[str, Any]) -> list[str]:
-    entries = _first(snap, ("dashboards",), ("DashboardEntries",))
-    return [str(d.get("DashboardName")) for d in _list(entries) if isinstance(d, Mapping)]
+    name = dig(snap, "dashboard", "DashboardName")
+    return [str(name)] if name else []
 
 
 def sns_rows(snap: Mapping[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for topic in _list(snap.get("topics")):
-        if not isinstance(topic, Mapping):
-            continue
-        subs = [s for s in _list(topic.get("subscriptions")) if isinstance(s, Mapping)]
-        confirmed = [s for s in subs if str(s.get("SubscriptionArn", "")).startswith("arn:")]
-        rows.append({"topic": topic.get("TopicArn"), "subscriptions": len(subs), "confirmed": len(confirmed)})
-    return rows
+    arn = dig(snap, "topic", "TopicArn")
+    if not arn:
+        return []
+    subs = _values(snap.get("subscriptions"))
+    return [{"topic": arn, "subscriptions": len(subs), "confirmed": sum(1 for s in subs if s.get("confirmed") is True)}]
 
 
 def cognito_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
-    pool = _first(snap, ("user_pool",), ("UserPool",))
-    client = _first(snap, ("client",), ("UserPoolClient",)) or {}
+    pool = snap.get("pool")
     if not isinstance(pool, Mapping):
         return None
+    client = snap.get("client") if isinstance(snap.get("client"), Mapping) else {}
+    domain = snap.get("domain") if isinstance(snap.get("domain"), Mapping) else {}
     policy = dig(pool, "Policies", "PasswordPolicy") or {}
     return {
         "pool_id": pool.get("Id"),
         "pool_name": pool.get("Name"),
         "client_id": client.get("ClientId"),
         "client_name": client.get("ClientName"),
-        "domain": _first(snap, ("domain", "Domain"), ("DomainDescription", "Domain")),
+        "domain": f"{domain.get('Domain')} ({domain.get('Status')})" if domain else None,
         "callback_urls": ", ".join(_list(client.get("CallbackURLs"))),
         "logout_urls": ", ".join(_list(client.get("LogoutURLs"))),
         "flows": ", ".join(_list(client.get("ExplicitAuthFlows")) + _list(client.get("AllowedOAuthFlows"))),
@@ -223,16 +215,16 @@ def cognito_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def api_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
-    api = _first(snap, ("api",), ("Api",))
+    api = snap.get("api")
     if not isinstance(api, Mapping):
         return None
     cors = api.get("CorsConfiguration") or {}
-    stage = next((s for s in _list(snap.get("stages")) if isinstance(s, Mapping)), {})
+    stage = next(iter(_values(snap.get("stages"))), {})
     settings = stage.get("DefaultRouteSettings") or {}
     return {
         "id": api.get("ApiId"),
         "endpoint": api.get("ApiEndpoint"),
-        "routes": sorted(str(r.get("RouteKey")) for r in _list(snap.get("routes")) if isinstance(r, Mapping)),
+        "routes": sorted(str(r.get("RouteKey")) for r in _values(snap.get("routes"))),
         "cors": f"origins {', '.join(_list(cors.get('AllowOrigins')))}; credentials {cors.get('AllowCredentials')}",
         "throttling": f"burst {settings.get('ThrottlingBurstLimit')}, rate {settings.get('ThrottlingRateLimit')}",
     }

@@ -70,51 +70,86 @@ ENVIRONMENT: dict[str, Any] = {
     "waivers": [],
 }
 
+# AWS snapshots in the shape checks/aws/collectors write (collector data beside `service` and `errors`).
 SNAPSHOTS: dict[str, dict[str, Any]] = {
     "lambda": {
-        "configuration": {
+        "function_name": "hedgehog-learn-local-api",
+        "function": {
             "FunctionName": "hedgehog-learn-local-api",
             "Runtime": "python3.12",
             "Handler": "hhl_backend.lambda_handler.handler",
             "MemorySize": 512,
             "Timeout": 10,
             "LastModified": "2026-03-01T10:00:00.000Z",
+            "Environment": {"names": ["APP_STAGE", "AUTH_COOKIE_SECRET", "DYNAMODB_PROGRESS_TABLE"], "empty": []},
         },
-        "env_var_names": ["APP_STAGE", "AUTH_COOKIE_SECRET", "DYNAMODB_PROGRESS_TABLE"],
         "aliases": [{"Name": "live", "FunctionVersion": "3"}],
-        "versions": [{"Version": "$LATEST"}, {"Version": "1"}, {"Version": "2"}, {"Version": "3"}],
+        "versions": ["$LATEST", "1", "2", "3"],
         "errors": {},
     },
     "dynamodb": {
+        "names": {"progress": "hedgehog-learn-progress-local", "badges": "hedgehog-learn-badges-local"},
         "tables": {
-            "hedgehog-learn-progress-local": {
-                "table": {
-                    "TableStatus": "ACTIVE",
-                    "KeySchema": [
-                        {"AttributeName": "PK", "KeyType": "HASH"},
-                        {"AttributeName": "SK", "KeyType": "RANGE"},
-                    ],
-                    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-                    "SSEDescription": {"Status": "ENABLED"},
-                    "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
-                    "ItemCount": 42,
+            "progress": {
+                "TableName": "hedgehog-learn-progress-local",
+                "TableStatus": "ACTIVE",
+                "KeySchema": [
+                    {"AttributeName": "PK", "KeyType": "HASH"},
+                    {"AttributeName": "SK", "KeyType": "RANGE"},
+                ],
+                "GlobalSecondaryIndexes": [],
+                "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+                "SSEDescription": {"Status": "ENABLED"},
+                "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"},
+                "ItemCount": 42,
+                "PointInTimeRecovery": {
+                    "PointInTimeRecoveryStatus": "ENABLED",
+                    "LatestRestorableDateTime": "2026-03-01T10:19:00.000Z",
                 },
-                "continuous_backups": {
-                    "PointInTimeRecoveryDescription": {
-                        "PointInTimeRecoveryStatus": "ENABLED",
-                        "LatestRestorableDateTime": "2026-03-01T10:19:00.000Z",
-                    }
-                },
-            }
+            },
+            "badges": None,  # describe failed: recorded in errors
         },
-        "errors": {},
+        "errors": {"badges:describe_table": "ResourceNotFoundException: table not found"},
     },
     "cloudformation": {
+        "stack_name": "hedgehog-learn-local",
         "stack": {
             "StackName": "hedgehog-learn-local",
             "StackStatus": "CREATE_COMPLETE",
             "CreationTime": "2026-03-01T09:59:00.000Z",
+            "DriftInformation": {"StackDriftStatus": "NOT_CHECKED"},
         },
+        "errors": {},
+    },
+    "cloudwatch": {
+        "alarms": {
+            "hedgehog-learn-local-lambda-errors": {
+                "AlarmName": "hedgehog-learn-local-lambda-errors",
+                "Namespace": "AWS/Lambda",
+                "MetricName": "Errors",
+                "Statistic": "Sum",
+                "Period": 60,
+                "EvaluationPeriods": 1,
+                "Threshold": 5.0,
+                "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+                "TreatMissingData": "notBreaching",
+                "StateValue": "OK",
+                "AlarmActions": ["arn:aws:sns:us-west-2:123456789012:hedgehog-learn-local-alarms"],
+            }
+        },
+        "composite_alarms": {},
+        "dashboard": {"DashboardName": "hedgehog-learn-local", "body": {}},
+        "errors": {},
+    },
+    "sns": {
+        "topic": {"TopicArn": "arn:aws:sns:us-west-2:123456789012:hedgehog-learn-local-alarms"},
+        "subscriptions": [{"Protocol": "email", "confirmed": False}],
+        "errors": {},
+    },
+    "logs": {
+        "group": {"logGroupName": "/aws/lambda/hedgehog-learn-local-api", "retentionInDays": 30},
+        "recent_event_ms": 1772360100000,
+        "last_stream_event_ms": None,
         "errors": {},
     },
 }

@@ -193,10 +193,16 @@ def test_aws_document_uses_snapshots_and_says_what_was_not_collected(make_run) -
     fx = make_run({"infra.logs.group": "error"})
     finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
     text = (fx.run_dir / "aws-deployment-verification.md").read_text(encoding="utf-8")
+    assert "not collected (infra.apigw.routes not run)" in text
     assert "| hedgehog-learn-local | CREATE_COMPLETE |" in text
     assert "`APP_STAGE`, `AUTH_COOKIE_SECRET`, `DYNAMODB_PROGRESS_TABLE`" in text
     assert "| hedgehog-learn-progress-local | ACTIVE | PK (HASH), SK (RANGE) |" in text
-    assert "not collected (infra.logs.group error)" in text
+    assert "| hedgehog-learn-badges-local | not described |" in text
+    assert "dynamodb / badges:describe_table: ResourceNotFoundException: table not found" in text
+    assert "| hedgehog-learn-local-lambda-errors | AWS/Lambda Errors | Sum | 60 | 1 | 5.0 |" in text
+    assert "| arn:aws:sns:us-west-2:123456789012:hedgehog-learn-local-alarms | 1 | 0 |" in text
+    assert "| /aws/lambda/hedgehog-learn-local-api | 30 | 2026-03-01T10:15:00.000Z |" in text
+    assert "- `hedgehog-learn-local`" in text.split("## Dashboard", 1)[1]
     assert "not collected (infra.cognito.pool not run)" in text
 
 
