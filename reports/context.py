@@ -17,6 +17,7 @@ from reports.counts import AREAS
 from reports.manifest import RESULTS_NAME, sha256_file
 from reports.policy import build_facts, decide
 from reports.rollback import rollback_plan
+from reports.status import check_status
 from reports.verdicts import GO, NO_GO
 from reports.waivers import is_target_check
 
@@ -125,8 +126,6 @@ def _infra_verdict(checks: list[Mapping[str, Any]], environment: Mapping[str, An
 
 
 def build_context(run_dir: Path, results: dict[str, Any], results_sha: str) -> dict[str, Any]:
-    from reports.status import check_status
-
     catalog = load_catalog()
     checks: list[dict[str, Any]] = results["checks"]
     environment: dict[str, Any] = results.get("environment") or {}
