@@ -36,7 +36,7 @@ def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     if isinstance(excinfo.value, pytest.skip.Exception | pytest.fail.Exception):
         return redact_text(str(excinfo.value.msg))[:MAX_MESSAGE]
     text = str(excinfo.value).strip() or excinfo.typename
-    if not isinstance(excinfo.value, CLEAR_ERRORS | AssertionError | pytest.fail.Exception):
+    if not isinstance(excinfo.value, (*CLEAR_ERRORS, AssertionError, pytest.fail.Exception)):
         text = f"{excinfo.typename}: {text}"
     return redact_text(text)[:MAX_MESSAGE]
 
