@@ -96,7 +96,8 @@ class ReadModifyWriteStore(Store):
         row |= {flag: True, stamp: now, "updatedAt": now}  # re-sends overwrite timestamps, as in the real system
         enrollment = {
             **course_enrollment_key(sub, course),
-            **course_enrollment_base(sub, course, now),
+            **course_enrollment_base(sub, course),
+            "enrolledAt": now,
             "status": "active",
             "enrollmentSource": MODULE_EVENT_SOURCE,
             "updatedAt": now,

@@ -40,26 +40,25 @@ def progress_key(sub: str, course: str, module: str) -> dict[str, str]:
     return {"PK": progress_pk(sub, course), "SK": f"{MODULE_PREFIX}{module}"}
 
 
-def course_enrollment_base(sub: str, course: str, now: str) -> dict[str, Any]:
-    """Attributes a course enrollment item always has; written once so that any first writer creates a whole item."""
+def course_enrollment_base(sub: str, course: str) -> dict[str, Any]:
+    """Attributes fixed by a course enrollment's key: every writer may SET them (same values), so that whichever
+    writer comes first creates a whole item. First-write-wins attributes (enrolledAt...) are the caller's."""
     return {
         "entityType": "course",
         "userId": sub,
         "courseSlug": course,
         "GSI1PK": f"COURSE#{course}",
         "GSI1SK": user_pk(sub),
-        "enrolledAt": now,
     }
 
 
-def pathway_enrollment_base(sub: str, pathway: str, now: str) -> dict[str, Any]:
+def pathway_enrollment_base(sub: str, pathway: str) -> dict[str, Any]:
     return {
         "entityType": "pathway",
         "userId": sub,
         "pathwaySlug": pathway,
         "GSI1PK": f"PATHWAY#{pathway}",
         "GSI1SK": user_pk(sub),
-        "enrolledAt": now,
     }
 
 

@@ -74,8 +74,14 @@ class Rollup:
     def complete_course(self, sub: str, course: Course, completed_at: str, now: str) -> bool:
         """One transaction: enrollment completed + badge. False = someone already did it (nothing written)."""
         update = Update(
-            set={"status": "completed", "completedAt": completed_at, "badgeIssuedAt": now, "updatedAt": now},
-            set_once=course_enrollment_base(sub, course.slug, now),
+            set={
+                **course_enrollment_base(sub, course.slug),
+                "status": "completed",
+                "completedAt": completed_at,
+                "badgeIssuedAt": now,
+                "updatedAt": now,
+            },
+            set_once={"enrolledAt": now},
         )
         badge = {
             "PK": user_pk(sub),
@@ -121,8 +127,13 @@ class Rollup:
     def complete_pathway(self, sub: str, pathway_slug: str, completed_at: str, now: str) -> bool:
         """Same conditional update as a course, without a badge; False = already completed."""
         update = Update(
-            set={"status": "completed", "completedAt": completed_at, "updatedAt": now},
-            set_once=pathway_enrollment_base(sub, pathway_slug, now),
+            set={
+                **pathway_enrollment_base(sub, pathway_slug),
+                "status": "completed",
+                "completedAt": completed_at,
+                "updatedAt": now,
+            },
+            set_once={"enrolledAt": now},
         )
         key = pathway_enrollment_key(sub, pathway_slug)
         return self.db.update(self.tables.enrollments, key, update, condition="attribute_not_exists(completedAt)")

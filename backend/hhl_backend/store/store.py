@@ -219,19 +219,19 @@ class Store:
     # ---- single-item writes ------------------------------------------------------------------------------
 
     def _enroll_course(self, sub: str, course: str, pathway: str | None, source: str | None, now: str) -> None:
-        once = course_enrollment_base(sub, course, now) | {"status": "active"}
+        once: dict[str, Any] = {"enrolledAt": now, "status": "active"}
         if pathway:
             once["pathwaySlug"] = pathway
         if source:
             once["enrollmentSource"] = source
-        update = Update(set={"updatedAt": now}, set_once=once)
+        update = Update(set={**course_enrollment_base(sub, course), "updatedAt": now}, set_once=once)
         self.db.update(self.tables.enrollments, course_enrollment_key(sub, course), update)
 
     def _enroll_pathway(self, sub: str, pathway: str, source: str | None, now: str) -> None:
-        once = pathway_enrollment_base(sub, pathway, now) | {"status": "active"}
+        once: dict[str, Any] = {"enrolledAt": now, "status": "active"}
         if source:
             once["enrollmentSource"] = source
-        update = Update(set={"updatedAt": now}, set_once=once)
+        update = Update(set={**pathway_enrollment_base(sub, pathway), "updatedAt": now}, set_once=once)
         self.db.update(self.tables.enrollments, pathway_enrollment_key(sub, pathway), update)
 
     def _touch_activity(self, sub: str, now: str, *, progress: bool, extra: Mapping[str, Any] | None = None) -> None:

@@ -19,6 +19,7 @@ from hhl_backend.content import Catalog, load_catalog
 from hhl_backend.identity import Identity
 from hhl_backend.seams import Seams
 from hhl_backend.store import BOTO_CONFIG, Store, TableNames
+from hhl_backend.store.schema import create_tables
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 from starlette.requests import Request
@@ -27,51 +28,6 @@ from starlette.testclient import TestClient
 REGION = "us-west-2"
 API = "https://api.example.test"
 LEARNER = Identity(sub="learner-1", email="ada@example.test", username="learner-1")
-
-
-def table_request(name: str, *, with_gsi: bool) -> dict[str, Any]:
-    """create_table arguments for one table exactly as SPEC §4.1 describes it."""
-    keys = ["PK", "SK", "GSI1PK", "GSI1SK"] if with_gsi else ["PK", "SK"]
-    request: dict[str, Any] = {
-        "TableName": name,
-        "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        "BillingMode": "PAY_PER_REQUEST",
-        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        "SSESpecification": {"Enabled": True, "SSEType": "KMS"},
-        "DeletionProtectionEnabled": True,
-        "Tags": [
-            {"Key": "Project", "Value": "hedgehog-learn"},
-            {"Key": "Environment", "Value": "local"},
-            {"Key": "ManagedBy", "Value": "cloudformation"},
-            {"Key": "Component", "Value": "external-sso"},
-        ],
-    }
-    if with_gsi:
-        request["GlobalSecondaryIndexes"] = [
-            {
-                "IndexName": "GSI1",
-                "KeySchema": [
-                    {"AttributeName": "GSI1PK", "KeyType": "HASH"},
-                    {"AttributeName": "GSI1SK", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ]
-    request["AttributeDefinitions"] = [{"AttributeName": k, "AttributeType": "S"} for k in keys]
-    return request
-
-
-def create_tables(client: Any, tables: TableNames) -> None:
-    for name, with_gsi in (
-        (tables.users, True),
-        (tables.enrollments, True),
-        (tables.progress, False),
-        (tables.badges, False),
-    ):
-        client.create_table(**table_request(name, with_gsi=with_gsi))
-        client.update_continuous_backups(
-            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
-        )
 
 
 def table_names(settings: Settings) -> TableNames:
