@@ -1,0 +1,22 @@
+"""The API function: configuration, environment variable names, the `live` alias. Rules: checks/aws/rules/."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.aws import verify
+
+
+@pytest.mark.check("infra.lambda.config")
+def test_lambda_config(infra, evidence):
+    verify(infra, "infra.lambda.config", evidence)
+
+
+@pytest.mark.check("infra.lambda.env_vars")
+def test_lambda_env_vars(infra, evidence):
+    verify(infra, "infra.lambda.env_vars", evidence)
+
+
+@pytest.mark.check("infra.lambda.alias_live")
+def test_lambda_alias_live(infra, evidence):
+    verify(infra, "infra.lambda.alias_live", evidence)
