@@ -1,0 +1,214 @@
+"""Login flows stepped hop by hop with the curl-style client, so every redirect is asserted and transcribed:
+`/auth/login` → hosted-UI authorize → login form → code → `/auth/callback`. Also the direct code flow at the
+hosted UI (our own PKCE, token exchange at `<domain>/oauth2/token`, never through the backend) and the sandbox
+stand-in's loopback fault switches.
+
+Cookies are passed per request, never carried on the client: the hosted UI's session cookie must not leak into
+the next login (it would skip the form), and session cookies must not reach the IdP.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import html
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlencode, urljoin, urlsplit
+
+from checks.errors import HarnessError, LoginFailed
+from checks.http import HttpClient, Response
+from checks.secrets import register_secret
+from suites.api.helpers import TXN_COOKIE, query_of, require, where
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+@dataclass(frozen=True)
+class LoginStart:
+    """The answer of `GET /auth/login`: the authorize URL, its query and the sealed transaction cookie."""
+
+    response: Response
+    authorize_url: str
+    params: dict[str, str]
+    txn: str
+
+    @property
+    def txn_cookie(self) -> dict[str, str]:
+        return {TXN_COOKIE: self.txn} if self.txn else {}
+
+
+@dataclass(frozen=True)
+class CompletedLogin:
+    start: LoginStart
+    callback_url: str  # the hosted UI's redirect: <callback>?code=…&state=…
+    callback: Response  # the backend's answer to it (asserted by the caller)
+
+
+class _FormParser(HTMLParser):
+    """The first form with a password input: action and hidden fields (`_csrf`); plus the login error text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[dict[str, Any]] = []
+        self.error = ""
+        self._in_error = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "fields": {}, "password": False})
+        elif tag == "input" and self.forms:
+            if a.get("type") == "password":
+                self.forms[-1]["password"] = True
+            if a.get("type") == "hidden" and a.get("name"):
+                self.forms[-1]["fields"].setdefault(a["name"], a.get("value", ""))
+        self._in_error = self._in_error or a.get("id") == "loginErrorMessage"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_error and data.strip():
+            self.error, self._in_error = data.strip(), False
+
+
+def _hop(response: Response, step: str) -> str:
+    """An asserted redirect hop: 302/303 with a Location, resolved against the request URL."""
+    require(
+        response.status in (302, 303) and bool(response.location),
+        f"login step {step}: expected a redirect, got {response.describe()}",
+    )
+    return urljoin(response.url, response.location or "")
+
+
+def start_login(api: HttpClient, redirect_url: str | None = "/learn") -> LoginStart:
+    response = api.get("/auth/login", params=None if redirect_url is None else {"redirect_url": redirect_url})
+    authorize_url = _hop(response, "GET /auth/login")
+    txn = response.set_cookies.get(TXN_COOKIE)
+    return LoginStart(response, authorize_url, query_of(authorize_url), txn.value if txn else "")
+
+
+def code_from_hosted_ui(http: HttpClient, authorize_url: str, user: Credentials) -> str:
+    """authorize → /login form → POST credentials → the redirect carrying `code` (returned, not followed)."""
+    register_secret(user.password)
+    idp_cookies: dict[str, str] = {}
+    to_login = http.get(authorize_url, cookies=idp_cookies)
+    idp_cookies.update({n: c.value for n, c in to_login.set_cookies.items() if c.value})
+    login_url = _hop(to_login, "GET /oauth2/authorize")
+    require(
+        not urlsplit(login_url).path.endswith("/error"), f"the hosted UI refused the authorize request: {login_url}"
+    )
+    page = http.get(login_url, cookies=idp_cookies)
+    idp_cookies.update({n: c.value for n, c in page.set_cookies.items() if c.value})
+    parser = _FormParser()
+    parser.feed(page.text)
+    form = next((f for f in parser.forms if f["password"]), None)
+    require(page.status == 200 and form is not None, f"hosted UI {where(page)}: no login form ({page.describe()})")
+    assert form is not None
+    action = urljoin(login_url, html.unescape(form["action"]) or login_url)
+    fields = {**form["fields"], "username": user.username, "password": user.password, "signInSubmitButton": "Sign in"}
+    submitted = http.post(action, data=fields, cookies=idp_cookies)
+    if submitted.status == 200:
+        rejected = _FormParser()
+        rejected.feed(submitted.text)
+        # Credentials are the harness's input, not the target's behaviour: an error, never a finding.
+        raise LoginFailed(f"the hosted UI rejected {user.username!r}: {rejected.error or 'form shown again'}")
+    callback_url = _hop(submitted, "POST /login")
+    query = query_of(callback_url)
+    require("code" in query, f"the hosted UI redirected without a code (error={query.get('error', '?')})")
+    register_secret(query["code"])
+    return callback_url
+
+
+def complete_login(api: HttpClient, start: LoginStart, user: Credentials) -> CompletedLogin:
+    """The hosted-UI part, then the backend callback with this browser's transaction cookie."""
+    callback_url = code_from_hosted_ui(api, start.authorize_url, user)
+    callback = api.get(callback_url, cookies=start.txn_cookie)
+    for cookie in callback.set_cookies.values():
+        if cookie.value:
+            register_secret(cookie.value)
+    return CompletedLogin(start, callback_url, callback)
+
+
+def fresh_login(api: HttpClient, user: Credentials, redirect_url: str | None = "/learn") -> CompletedLogin:
+    return complete_login(api, start_login(api, redirect_url), user)
+
+
+# --- direct code flow at the hosted UI (never through the backend) ----------------------------------------------
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def direct_tokens(
+    http: HttpClient, domain: str, *, client_id: str, redirect_uri: str, user: Credentials
+) -> dict[str, Any]:
+    """A code flow of our own for `client_id`: PKCE, sign-in, exchange at `<domain>/oauth2/token`."""
+    verifier, challenge = pkce_pair()
+    state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    query = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "openid email profile",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": state,
+        "nonce": nonce,
+    }
+    callback_url = code_from_hosted_ui(http, f"{domain.rstrip('/')}/oauth2/authorize?{urlencode(query)}", user)
+    returned = query_of(callback_url)
+    require(returned.get("state") == state, "the hosted UI returned another state than the one sent")
+    exchange = {
+        "grant_type": "authorization_code",
+        "client_id": client_id,
+        "code": returned["code"],
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
+    return token_request(http, domain, exchange)
+
+
+def token_request(http: HttpClient, domain: str, form: dict[str, str]) -> dict[str, Any]:
+    """POST `<domain>/oauth2/token`; a non-200 is a harness error (the IdP is not the subject of these checks)."""
+    response = http.post(f"{domain.rstrip('/')}/oauth2/token", data=form)
+    body = response.json_or_none()
+    if response.status != 200 or not isinstance(body, dict) or "access_token" not in body:
+        raise HarnessError(f"token endpoint: expected 200 with tokens, got {response.describe()}")
+    for name in ("id_token", "access_token", "refresh_token"):
+        if body.get(name):
+            register_secret(body[name])
+    return body
+
+
+def refresh_grant(http: HttpClient, domain: str, client_id: str, refresh_token: str) -> Response:
+    form = {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": refresh_token}
+    return http.post(f"{domain.rstrip('/')}/oauth2/token", data=form)
+
+
+# --- the sandbox stand-in's loopback hooks (SPEC §9) -------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def standin_faults(http: HttpClient, domain: str, switches: dict[str, Any]) -> Iterator[None]:
+    """Set the stand-in's fault switches for the block and always clear them (a leftover switch would break every
+    later check of the run)."""
+    url = f"{domain.rstrip('/')}/__standin/faults"
+    response = http.post(url, json=switches)
+    if response.status != 200:
+        raise HarnessError(f"stand-in fault hook: expected 200, got {response.describe()}")
+    try:
+        yield
+    finally:
+        cleared = http.request("DELETE", url)
+        if cleared.status != 200:
+            raise HarnessError(f"stand-in fault hook: could not clear the switches: {cleared.describe()}")

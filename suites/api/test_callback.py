@@ -1,0 +1,83 @@
+"""`GET /auth/callback` (SPEC §3.4 step 6): each terminal branch in order, then the full login and code reuse."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+
+from checks.evidence import Evidence
+from checks.http import HttpClient
+from suites.api.flows import Credentials, fresh_login, start_login
+from suites.api.helpers import (
+    AUTH_FAILED,
+    INVALID_STATE,
+    SESSION_COOKIES,
+    TXN_COOKIE,
+    expect_cookies,
+    expect_json,
+    expect_redirect,
+    origin_of,
+    require,
+    session_cookies_set,
+)
+
+
+@pytest.mark.check("api.callback.missing_params")
+def test_callback_missing_params(api: HttpClient, evidence: Evidence) -> None:
+    expect_json(
+        evidence, api.get("/auth/callback", params={"state": "x"}), 400, {"error": "Missing required parameter: code"}
+    )
+    expect_json(
+        evidence, api.get("/auth/callback", params={"code": "x"}), 400, {"error": "Missing required parameter: state"}
+    )
+
+
+@pytest.mark.check("api.callback.bad_state")
+def test_callback_bad_state(api: HttpClient, evidence: Evidence) -> None:
+    response = api.get("/auth/callback", params={"code": "x", "state": "obviously_tampered_state"})
+    expect_json(evidence, response, 400, INVALID_STATE)
+
+
+@pytest.mark.check("api.callback.idp_error")
+def test_callback_idp_error(api: HttpClient, env: Any, evidence: Evidence) -> None:
+    response = api.get("/auth/callback", params={"error": "access_denied"})
+    expect_redirect(evidence, response, f"{env.site_base_url.rstrip('/')}/learn?auth_error=access_denied")
+    set_now = session_cookies_set(response)
+    require(not set_now, f"an IdP error must not sign anyone in, but the callback set {set_now}")
+
+
+@pytest.mark.check("api.callback.bad_code_not_5xx")
+def test_callback_bad_code_not_5xx(api: HttpClient, evidence: Evidence) -> None:
+    start = start_login(api)
+    response = api.get(
+        "/auth/callback",
+        params={"code": f"bogus-{secrets.token_hex(16)}", "state": start.params["state"]},
+        cookies=start.txn_cookie,
+    )
+    expect_json(evidence, response, 400, AUTH_FAILED)
+
+
+@pytest.mark.check("api.callback.success")
+def test_callback_success(api: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+    redirect = f"/learn/courses/{env.content.course}"
+    login = fresh_login(api, user, redirect)
+    site = env.site_base_url.rstrip("/")
+    location = expect_redirect(evidence, login.callback, f"{site}{redirect}")
+    require(origin_of(location) == origin_of(site), f"the callback left the site origin: {location}")
+    set_now = session_cookies_set(login.callback)
+    evidence.record(expected={"session_cookies": list(SESSION_COOKIES)}, actual={"session_cookies": set_now})
+    require(set_now == list(SESSION_COOKIES), f"expected both session cookies set, got {set_now}")
+    expect_cookies(evidence, login.callback, [TXN_COOKIE], clearing=True)
+
+
+@pytest.mark.check("api.callback.code_single_use")
+def test_callback_code_single_use(api: HttpClient, user: Credentials, evidence: Evidence) -> None:
+    login = fresh_login(api, user)
+    expect_redirect(evidence, login.callback)
+    # The strongest replay: same code, same state, and this browser's transaction cookie, so only the IdP's
+    # single-use rule can stop it.
+    replay = api.get(login.callback_url, cookies=login.start.txn_cookie)
+    expect_json(evidence, replay, 400, AUTH_FAILED)
+    require(not session_cookies_set(replay), "the replayed code set session cookies")
