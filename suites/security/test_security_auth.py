@@ -1,0 +1,70 @@
+"""Authentication hardening (SPEC §3.1, §3.3, §3.4, §3.7): no email-only login, no test bypass, cookie flags,
+and revocation of the refresh token on logout."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import pytest
+
+from checks.evidence import Evidence
+from checks.http import HttpClient
+from suites.api.flows import Credentials, fresh_login, refresh_grant, start_login
+from suites.api.helpers import (
+    NOT_FOUND,
+    REFRESH_COOKIE,
+    SESSION_COOKIES,
+    TXN_COOKIE,
+    expect_cookies,
+    expect_json,
+    expect_redirect,
+    require,
+    session_cookies_set,
+)
+
+
+@pytest.mark.check("security.auth.no_email_only_login")
+def test_no_email_only_login(api: HttpClient, user: Credentials, evidence: Evidence) -> None:
+    response = api.post("/auth/login", json={"email": user.username})
+    expect_json(evidence, response, 404, NOT_FOUND)
+    require(not session_cookies_set(response), "POST /auth/login set session cookies")
+
+
+@pytest.mark.check("security.auth.test_bypass_disabled")
+def test_test_bypass_disabled(api: HttpClient, evidence: Evidence) -> None:
+    start = start_login(api)
+    response = api.get(
+        "/auth/callback",
+        params={"code": f"MOCK_{secrets.token_hex(8)}", "state": start.params["state"]},
+        cookies=start.txn_cookie,
+    )
+    issued = session_cookies_set(response)
+    evidence.record(expected={"session cookies": []}, actual={"status": response.status, "session cookies": issued})
+    require(not issued, f"code=MOCK_* was accepted: the callback set {issued} ({response.describe()})")
+
+
+@pytest.mark.check("security.cookies.flags")
+def test_cookie_flags(api: HttpClient, user: Credentials, evidence: Evidence) -> None:
+    login = fresh_login(api, user)
+    expect_cookies(evidence, login.start.response, [TXN_COOKIE])
+    expect_redirect(evidence, login.callback)
+    expect_cookies(evidence, login.callback, SESSION_COOKIES)
+
+
+@pytest.mark.check("security.logout.revokes_refresh")
+def test_logout_revokes_refresh(
+    api: HttpClient, idp: HttpClient, env: Any, user: Credentials, evidence: Evidence
+) -> None:
+    # A login of its own: revoking the run's shared session would break every later check.
+    login = fresh_login(api, user)
+    expect_redirect(evidence, login.callback)
+    refresh = login.callback.set_cookies.get(REFRESH_COOKIE)
+    require(bool(refresh and refresh.value), "the login set no refresh token to revoke")
+    assert refresh is not None
+    domain, client_id = env.cognito.domain, env.cognito.client_id
+    # Control: the token works before logout, so a later invalid_grant can only come from the revocation.
+    before = refresh_grant(idp, domain, client_id, refresh.value)
+    require(before.status == 200, f"the fresh refresh token did not work before logout: {before.describe()}")
+    expect_redirect(evidence, api.post("/auth/logout", cookies={REFRESH_COOKIE: refresh.value}))
+    expect_json(evidence, refresh_grant(idp, domain, client_id, refresh.value), 400, {"error": "invalid_grant"})
