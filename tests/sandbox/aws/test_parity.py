@@ -299,3 +299,13 @@ def test_test_users_can_sign_in_with_their_password(aws, healthy: Provisioned) -
         assert attributes["email_verified"] == "true"
         assert attributes.get("given_name", "") == user.given_name
         assert attributes.get("family_name", "") == user.family_name
+
+
+def test_function_environment_satisfies_the_backend_config(healthy: Provisioned) -> None:
+    """The environment the template gives the Lambda is one the backend accepts (it refuses to start otherwise)."""
+    from hhl_backend.config import load_settings
+
+    settings = load_settings(healthy.declared["ApiFunction"]["Environment"]["Variables"])
+    assert settings.app_stage == healthy.stack_name.removeprefix("hedgehog-learn-")
+    assert settings.cognito_user_pool_id == healthy.user_pool_id
+    assert settings.cognito_client_id == healthy.client_id
