@@ -9,8 +9,9 @@ from starlette.routing import Route
 from sandbox.idp.context import IdpContext, context_of
 
 
-def _pool_matches(request: Request, ctx: IdpContext) -> bool:
-    return request.path_params["pool"] == ctx.user_pool_id
+async def _pool_matches(request: Request, ctx: IdpContext) -> bool:
+    """The path names this stand-in's pool, and moto still has it (a deleted pool's issuer answers 404)."""
+    return request.path_params["pool"] == ctx.user_pool_id and await ctx.directory.pool_exists()
 
 
 def _not_found() -> JSONResponse:
@@ -19,7 +20,7 @@ def _not_found() -> JSONResponse:
 
 async def jwks(request: Request) -> Response:
     ctx = context_of(request)
-    if not _pool_matches(request, ctx):
+    if not await _pool_matches(request, ctx):
         return _not_found()
     return JSONResponse(ctx.keys.jwks())
 
@@ -45,7 +46,7 @@ def openid_configuration_document(ctx: IdpContext) -> dict:
 
 async def openid_configuration(request: Request) -> Response:
     ctx = context_of(request)
-    if not _pool_matches(request, ctx):
+    if not await _pool_matches(request, ctx):
         return _not_found()
     return JSONResponse(openid_configuration_document(ctx))
 

@@ -5,6 +5,7 @@ Redirects are never followed implicitly: each 302 is asserted, then the next req
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
@@ -14,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
+from starlette.types import ASGIApp
 
 CALLBACK = "http://localhost:8401/auth/callback"
 LOGOUT = "http://localhost:8400/learn"
@@ -162,3 +164,14 @@ class IdpDriver:
         return jwt.decode(
             token, key.key, algorithms=["RS256"], issuer=self.issuer, options={"require": ["exp", "iat", "sub", "iss"]}
         )
+
+
+def asgi_request(app: ASGIApp, client_host: str, method: str, url: str, **kwargs: object) -> httpx.Response:
+    """One in-process request as if it came from `client_host` (what the loopback check looks at)."""
+
+    async def send() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, client=(client_host, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://idp.test") as client:
+            return await client.request(method, url, **kwargs)
+
+    return asyncio.run(send())

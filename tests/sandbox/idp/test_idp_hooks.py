@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 import httpx
@@ -12,19 +11,8 @@ from starlette.applications import Starlette
 
 from sandbox.idp import create_idp_app
 from sandbox.ports import free_port
-from tests.sandbox.idp.idp_flow import IdpDriver
+from tests.sandbox.idp.idp_flow import IdpDriver, asgi_request
 from tests.sandbox.idp.idp_pool import REGION
-
-
-def asgi_request(app: Starlette, client_host: str, method: str, url: str, **kwargs: object) -> httpx.Response:
-    """One in-process request as if it came from `client_host` (what the loopback check looks at)."""
-
-    async def send() -> httpx.Response:
-        transport = httpx.ASGITransport(app=app, client=(client_host, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://idp.test") as client:
-            return await client.request(method, url, **kwargs)
-
-    return asyncio.run(send())
 
 
 @pytest.mark.parametrize(

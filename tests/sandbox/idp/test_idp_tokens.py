@@ -10,7 +10,9 @@ import base64
 import httpx
 import pytest
 
-from tests.sandbox.idp.idp_flow import IdpDriver, Pkce
+from sandbox.idp import create_idp_app
+from tests.sandbox.idp.idp_flow import IdpDriver, Pkce, asgi_request
+from tests.sandbox.idp.idp_pool import REGION
 
 ID_CLAIMS = {
     "sub",
@@ -311,3 +313,15 @@ def test_openid_configuration_document(driver: IdpDriver) -> None:
 @pytest.mark.parametrize("document", ["jwks.json", "openid-configuration"])
 def test_discovery_of_another_pool_is_404(driver: IdpDriver, document: str) -> None:
     assert driver.http.get(f"/us-west-2_other/.well-known/{document}").status_code == 404
+
+
+def test_discovery_of_a_deleted_pool_is_404(moto) -> None:
+    """The pool is read from moto on each request: an issuer whose pool is gone publishes nothing."""
+    app = create_idp_app(
+        aws_endpoint_url=moto.url,
+        region=REGION,
+        user_pool_id="us-west-2_gone",
+        public_base_url="http://127.0.0.1:8402",
+    )
+    for document in ("jwks.json", "openid-configuration"):
+        assert asgi_request(app, "127.0.0.1", "GET", f"/us-west-2_gone/.well-known/{document}").status_code == 404
