@@ -41,7 +41,7 @@ test: setup lint
 	$(VENV)/bin/pytest tests -n 2 -q -p no:randomly
 
 verify: setup
-	$(PY) -m reports.verify --env $(ENV)
+	$(VENV)/bin/pytest --env $(ENV)
 
 sandbox: setup
 	$(PY) -m sandbox up --state-file .sandbox.state.json

@@ -55,7 +55,7 @@ class SetCookie:
     @property
     def clears(self) -> bool:
         """A clearing header: empty value and Max-Age=0 (or an expiry in the past, which we do not parse)."""
-        return self.value == "" and (self.max_age is not None and self.max_age <= 0)
+        return self.value in ("", '""') and (self.max_age is not None and self.max_age <= 0)
 
 
 def parse_set_cookie(header: str) -> SetCookie:
@@ -232,7 +232,7 @@ class HttpClient:
     def carry(self, response: Response) -> None:
         """Keep the cookies a response set (and drop the ones it cleared), for the next requests."""
         for name, cookie in response.set_cookies.items():
-            if cookie.value and not cookie.clears:
+            if cookie.value not in ("", '""') and not cookie.clears:
                 self.cookies[name] = cookie.value
             else:
                 self.cookies.pop(name, None)

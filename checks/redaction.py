@@ -72,7 +72,8 @@ def redact_set_cookie(value: str) -> str:
     """Only the cookie's value goes; its flags (Path, Max-Age, HttpOnly, Secure, SameSite) are evidence."""
     first, sep, flags = value.partition(";")
     name, eq, val = first.partition("=")
-    return f"{name}={REDACTED if val.strip() else ''}{sep}{flags}" if eq else value
+    empty = val.strip() in ("", '""')  # a clearing header (`name=""; Max-Age=0`) stays readable as such
+    return f"{name}={val if empty else REDACTED}{sep}{flags}" if eq else value
 
 
 def redact_header(name: str, value: str) -> str:
