@@ -105,6 +105,7 @@ def _fill_from_state(data: dict[str, Any], state: dict[str, Any], state_file: Pa
     cognito_state = state.get("cognito") or {}
     fills: dict[str, Any] = {
         "region": state.get("region"),
+        "account_id": state.get("account_id"),
         "site_base_url": site,
         "api_base_url": api,
         "api_direct_url": api,

@@ -254,6 +254,7 @@ def _state(urls: Urls, provisioned: Any, users: list[Any], faults: frozenset[str
         "aws_endpoint_url": urls.aws,
         "region": REGION,
         "stage": STAGE,
+        "account_id": provisioned.account_id,
         "stack_name": provisioned.stack_name,
         "user_pool_id": provisioned.user_pool_id,
         "client_id": provisioned.client_id,
