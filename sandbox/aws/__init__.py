@@ -1,8 +1,6 @@
-"""The sandbox's AWS side: a moto server, the template provisioner and the CloudWatch Logs shipper (SPEC §6)."""
+"""The sandbox's AWS side: a moto server, the template provisioner and the CloudWatch Logs shipper (SPEC §6).
 
-from __future__ import annotations
-
-from sandbox.aws.moto_server import MotoHandle, start_moto
-from sandbox.aws.provision import HANDLED_FAULTS, Provisioned, ProvisionError, TestUser, provision
-
-__all__ = ["HANDLED_FAULTS", "MotoHandle", "ProvisionError", "Provisioned", "TestUser", "provision", "start_moto"]
+Import from the modules (`sandbox.aws.provision.provision`, `sandbox.aws.moto_server.start_moto`,
+`sandbox.aws.log_shipper.CloudWatchLogsHandler`); nothing is re-exported here, because a re-exported `provision`
+function would shadow the `sandbox.aws.provision` module.
+"""

@@ -16,7 +16,8 @@ __all__ = ["HANDLERS"]
 def create_api(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     apigw = ctx.client("apigatewayv2")
     name = props["Name"]
-    existing = next((api for api in apigw.get_apis()["Items"] if api["Name"] == name), None)
+    pages = apigw.get_paginator("get_apis").paginate()  # a shared moto may hold many APIs
+    existing = next((api for page in pages for api in page["Items"] if api["Name"] == name), None)
     settings = {"Name": name, "CorsConfiguration": props.get("CorsConfiguration", {})}
     if existing is None:
         api = apigw.create_api(ProtocolType=props["ProtocolType"], **settings)

@@ -59,8 +59,8 @@ class TestUser:
 def create_user_pool(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     idp = ctx.client("cognito-idp")
     name = props["UserPoolName"]
-    pools = idp.list_user_pools(MaxResults=60)["UserPools"]
-    pool_id = next((pool["Id"] for pool in pools if pool["Name"] == name), None)
+    pages = idp.get_paginator("list_user_pools").paginate(MaxResults=60)  # a shared moto may hold many pools
+    pool_id = next((pool["Id"] for page in pages for pool in page["UserPools"] if pool["Name"] == name), None)
     if pool_id is None:
         request = {api: props[prop] for prop, api in _POOL_PROPERTIES.items() if prop in props}
         pool_id = idp.create_user_pool(PoolName=name, **request)["UserPool"]["Id"]
