@@ -114,11 +114,11 @@ def origin_of(url: str) -> str:
 def session_cookies_set(response: Response) -> list[str]:
     """Names of session cookies the response sets to a value (a clearing header does not count)."""
     cookies = response.set_cookies
-    return [
-        name
-        for name in SESSION_COOKIES
-        if name in cookies and cookies[name].value not in EMPTY_VALUES and (cookies[name].max_age is None or cookies[name].max_age > 0)
-    ]
+    return [name for name in SESSION_COOKIES if name in cookies and not _is_clearing(cookies[name])]
+
+
+def _is_clearing(cookie: SetCookie) -> bool:
+    return cookie.value in EMPTY_VALUES or (cookie.max_age is not None and cookie.max_age <= 0)
 
 
 def expect_no_cookie_change(response: Response) -> None:
@@ -136,7 +136,8 @@ def cookie_problems(cookie: SetCookie | None, name: str, *, clearing: bool = Fal
     if clearing:
         # `""` is the quoted form of the empty value (RFC 6265 cookie-value; Starlette writes it so).
         if cookie.value not in EMPTY_VALUES or cookie.max_age != 0:
-            problems.append(f"{name}: not cleared (empty: {cookie.value in EMPTY_VALUES}, Max-Age={cookie.get('max-age')})")
+            empty = cookie.value in EMPTY_VALUES
+            problems.append(f"{name}: not cleared (empty value: {empty}, Max-Age={cookie.get('max-age')})")
     elif not cookie.value or cookie.get("max-age") != policy["max-age"]:
         problems.append(f"{name}: Max-Age={cookie.get('max-age')} (expected {policy['max-age']}) or empty value")
     if cookie.get("path") != policy["path"]:

@@ -40,6 +40,7 @@ def test_logout_redirect_and_clear(api: HttpClient, env: Any, evidence: Evidence
         evidence.record(expected={"target": expected_target, "query": expected_query}, actual=actual)
         require(
             actual == {"target": expected_target, "query": expected_query},
-            f"{method} /auth/logout (cookies: {bool(cookies)}): expected {expected_target}?{expected_query}, got {location}",
+            f"{method} /auth/logout (cookies: {bool(cookies)}): expected {expected_target}?{expected_query}, "
+            f"got {location}",
         )
         expect_cookies(evidence, response, [ACCESS_COOKIE, REFRESH_COOKIE], clearing=True)
