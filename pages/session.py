@@ -1,0 +1,117 @@
+"""The browser sign-in journey, run once per test session (SPEC §10 e2e.login.full_flow): course page → CTA →
+hosted UI → credentials → back on the site. Its outcome (where the browser ended, the cookies' flags, step
+screenshots, the trace chunks) is judged by e2e.login.full_flow; its storage state (cookies: secret, memory only)
+serves every signed-in journey.
+
+Lockout guard: a rejected sign-in is recorded in the run's shared directory and never retried by any process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser
+
+from checks.errors import LoginFailed
+from checks.secrets import register_secret
+from pages.api import session_cookies
+from pages.artifacts import ContextTracer, has_typed_password
+from pages.base import SiteUrls, origin_of
+from pages.course import CoursePage
+from pages.hosted_ui import HostedUiLogin
+
+__all__ = ["SignInOutcome", "browser_sign_in", "cookie_flags"]
+
+COOKIE_FLAG_KEYS = ("name", "domain", "path", "httpOnly", "secure", "sameSite", "expires")
+PAGE_TEXT_CHARS = 500
+
+
+def cookie_flags(cookies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cookies without their values: what evidence may show."""
+    return [{k: c.get(k) for k in COOKIE_FLAG_KEYS} for c in cookies]
+
+
+@dataclass
+class SignInOutcome:
+    course_url: str
+    final_url: str
+    page_text: str  # the first characters of the page the browser landed on
+    document_cookie_names: list[str]  # what `document.cookie` exposes on the landing page (names only)
+    cookies: list[dict[str, Any]]  # hhl_* cookies without values
+    storage_state: dict[str, Any] = field(repr=False)
+    screenshots: list[tuple[str, bytes]] = field(default_factory=list, repr=False)
+    tracer: ContextTracer | None = field(default=None, repr=False)
+
+    @property
+    def final_origin(self) -> str:
+        return origin_of(self.final_url)
+
+
+def _shoot(page: Any, shots: list[tuple[str, bytes]], step: str) -> None:
+    if not has_typed_password(page):
+        shots.append((step, page.screenshot()))
+
+
+def browser_sign_in(
+    browser: Browser,
+    context_args: dict[str, Any],
+    *,
+    urls: SiteUrls,
+    course_slug: str,
+    hosted_ui: str,
+    username: str,
+    password: str,
+    tracer: ContextTracer,
+    guard: Path,
+) -> SignInOutcome:
+    """Sign in through the site's CTA. Raises LoginFailed (and arms the guard) when the hosted UI rejects the
+    credentials or never shows its form; any other landing place is an outcome for the check to judge."""
+    if guard.is_file():
+        raise LoginFailed(f"not retrying sign-in after an earlier failure (lockout guard): {guard.read_text()}")
+    register_secret(password)
+    context = browser.new_context(**context_args)
+    tracer.start(context)
+    shots: list[tuple[str, bytes]] = []
+    try:
+        page = context.new_page()
+        course = CoursePage(page, urls, course_slug)
+        course.open()
+        cta = course.anonymous_cta()
+        _shoot(page, shots, "course-anonymous")
+        cta.click()
+        login = HostedUiLogin(page, hosted_ui)
+        page.wait_for_url(lambda url: origin_of(url) == origin_of(hosted_ui))
+        try:
+            login.expect_loaded()
+        except AssertionError as exc:
+            guard.write_text(f"browser sign-in: {exc}", encoding="utf-8")
+            raise LoginFailed(f"browser sign-in: {exc}") from None
+        _shoot(page, shots, "hosted-ui-login")  # before any credential is typed
+        tracer.pause()  # the typed credentials never enter a trace
+        result = login.sign_in(username, password)
+        tracer.resume()
+        if result.rejected:
+            message = f"the hosted UI rejected the test user's credentials: {result.error_message}"
+            guard.write_text(message, encoding="utf-8")
+            raise LoginFailed(message)
+        _shoot(page, shots, "after-sign-in")
+        state = context.storage_state()
+        cookies = session_cookies(context)
+        for cookie in cookies:
+            register_secret(cookie.get("value"))
+        names = page.evaluate("() => document.cookie.split(';').map((c) => c.split('=')[0].trim()).filter(Boolean)")
+        return SignInOutcome(
+            course_url=course.url(),
+            final_url=page.url,
+            page_text=page.locator("body").inner_text()[:PAGE_TEXT_CHARS],
+            document_cookie_names=names,
+            cookies=cookie_flags(cookies),
+            storage_state=dict(state),
+            screenshots=shots,
+            tracer=tracer,
+        )
+    finally:
+        tracer.stop()
+        context.close()
