@@ -158,11 +158,13 @@ def _build_api(urls: Urls, provisioned: Any, cookie_secret: str, params: dict[st
 
 
 def _ship_logs(provisioned: Any, urls: Urls) -> logging.Handler:
+    from hhl_backend.logs import JsonLineFormatter
+
     from sandbox.aws.log_shipper import CloudWatchLogsHandler
 
-    handler = CloudWatchLogsHandler(
-        endpoint_url=urls.aws, region=REGION, log_group=provisioned.log_group, stream_name=f"sandbox/{int(time.time())}"
-    )
+    # The same JSON lines Lambda would write, in a Lambda-style stream, so log checks judge real events.
+    handler = CloudWatchLogsHandler(endpoint_url=urls.aws, region=REGION, log_group=provisioned.log_group)
+    handler.setFormatter(JsonLineFormatter())
     backend_logger = logging.getLogger("hhl_backend")
     backend_logger.addHandler(handler)
     backend_logger.setLevel(logging.INFO)

@@ -25,10 +25,12 @@ class ThreadedServer:
     _thread: threading.Thread | None = field(default=None, init=False)
 
     def start(self) -> None:
+        # log_config=None: uvicorn's dictConfig would close every existing handler (the CloudWatch log shipper).
         config = uvicorn.Config(
             self.app,
             host="127.0.0.1",
             port=self.port,
+            log_config=None,
             log_level="warning",
             access_log=False,
             lifespan="auto",
