@@ -30,7 +30,7 @@ browser:
 	fi
 
 package: venv
-	$(PY) backend/packaging.py
+	$(PY) backend/build_lambda_zip.py
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,4 @@
-"""backend/packaging.py: a reproducible Lambda zip with hhl_backend and its arm64 runtime dependencies, without boto3.
+"""backend/build_lambda_zip.py: a reproducible Lambda zip with hhl_backend and its arm64 runtime dependencies, without boto3.
 
 The first build needs PyPI once (the wheels are cached in dist/.deps-cache); later runs are offline.
 """
@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _load_packaging() -> ModuleType:
     # Loaded under its own name: `import packaging` would collide with the PyPI `packaging` distribution.
-    spec = importlib.util.spec_from_file_location("hhl_packaging", REPO / "backend" / "packaging.py")
+    spec = importlib.util.spec_from_file_location("hhl_packaging", REPO / "backend" / "build_lambda_zip.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
