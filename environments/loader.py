@@ -137,7 +137,11 @@ def _fill_from_state(data: dict[str, Any], state: dict[str, Any], state_file: Pa
         if user.get("username") and user.get("password")
     ]
     merged["sandbox"] = SandboxInfo(
-        state_file=str(state_file), idp_url=idp, faults=list(state.get("faults") or []), users=users
+        state_file=str(state_file),
+        idp_url=idp,
+        backend_version=str(state.get("backend_version") or ""),
+        faults=list(state.get("faults") or []),
+        users=users,
     )
     return merged
 

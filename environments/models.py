@@ -77,6 +77,7 @@ class SandboxInfo(BaseModel):
 
     state_file: str
     idp_url: str | None = None
+    backend_version: str = ""
     faults: list[str] = Field(default_factory=list)
     users: list[tuple[str, SecretStr]] = Field(default_factory=list)
 

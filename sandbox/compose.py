@@ -249,6 +249,8 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
 
 
 def _state(urls: Urls, provisioned: Any, users: list[Any], faults: frozenset[str]) -> dict[str, Any]:
+    from hhl_backend import __version__ as backend_version
+
     return {
         "site_url": urls.site,
         "api_url": urls.api,
@@ -256,6 +258,7 @@ def _state(urls: Urls, provisioned: Any, users: list[Any], faults: frozenset[str
         "aws_endpoint_url": urls.aws,
         "region": REGION,
         "stage": STAGE,
+        "backend_version": backend_version,
         "account_id": provisioned.account_id,
         "stack_name": provisioned.stack_name,
         "user_pool_id": provisioned.user_pool_id,

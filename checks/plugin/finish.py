@@ -46,6 +46,8 @@ def run_info(state: RunState, env: Environment, finished_at: float) -> RunInfo:
         started_at=state.started_at,
         finished_at=iso(finished_at),
         harness_version=_version("hedgehog-learn-rollout"),
+        # Only the sandbox tells us which backend build it runs; on AWS the report shows the version behind `live`.
+        backend_version=env.sandbox.backend_version if env.sandbox else "",
         template_sha256=hashlib.sha256(TEMPLATE.read_bytes()).hexdigest()
         if env.kind == "local" and TEMPLATE.is_file()
         else "",
