@@ -8,7 +8,7 @@ suite runs on the sandbox and on the real site. Browser fixtures live in `pages.
 from __future__ import annotations
 
 from pages.api import BrowserApi, enrolled_course_slugs, find_module_progress, session_cookies
-from pages.base import SitePage, SiteUrls, StateMismatch, origin_of
+from pages.base import SitePage, SiteUrls, StateMismatch, fail_if, origin_of
 from pages.catalog import CatalogPage
 from pages.course import AnonymousCta, CoursePage, EnrolledCta, PathwayPage, SignedInCta, describe_cta
 from pages.hosted_ui import HostedUiLogin, SubmitResult
@@ -39,6 +39,7 @@ __all__ = [
     "auth_endpoints",
     "describe_cta",
     "enrolled_course_slugs",
+    "fail_if",
     "find_module_progress",
     "origin_of",
     "read_identity",

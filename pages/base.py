@@ -12,7 +12,7 @@ from playwright.sync_api import Page, Response, expect
 from checks.errors import CheckFailure
 from pages.identity import IdentitySnapshot, read_identity
 
-__all__ = ["DEFAULT_TIMEOUT_MS", "SitePage", "SiteUrls", "StateMismatch", "origin_of"]
+__all__ = ["DEFAULT_TIMEOUT_MS", "SitePage", "SiteUrls", "StateMismatch", "fail_if", "origin_of"]
 
 # Upper bound for a state to appear (the real site upgrades pages after an /auth/me round trip to AWS).
 DEFAULT_TIMEOUT_MS = 15_000
@@ -25,6 +25,12 @@ class StateMismatch(CheckFailure):
         where = f" ({url})" if url else ""
         super().__init__(f"expected {expected} but the page shows {shown}{where}")
         self.expected, self.shown = expected, shown
+
+
+def fail_if(problems: list[str]) -> None:
+    """One failure listing every problem a journey found (a check reports all of them, not just the first)."""
+    if problems:
+        raise CheckFailure("; ".join(problems))
 
 
 def origin_of(url: str) -> str:

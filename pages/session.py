@@ -22,10 +22,35 @@ from pages.base import SiteUrls, origin_of
 from pages.course import CoursePage
 from pages.hosted_ui import HostedUiLogin
 
-__all__ = ["SignInOutcome", "browser_sign_in", "cookie_flags"]
+__all__ = ["COOKIE_FLAGS", "SignInOutcome", "browser_sign_in", "cookie_flags", "cookie_problems"]
 
 COOKIE_FLAG_KEYS = ("name", "domain", "path", "httpOnly", "secure", "sameSite", "expires")
 PAGE_TEXT_CHARS = 500
+
+
+# SPEC §3.3 as a browser stores it (Max-Age is judged by security.cookies.flags over HTTP: the jar keeps an expiry).
+COOKIE_FLAGS: dict[str, dict[str, Any]] = {
+    "hhl_access_token": {"httpOnly": True, "secure": True, "sameSite": "Strict", "path": "/"},
+    "hhl_refresh_token": {"httpOnly": True, "secure": True, "sameSite": "Strict", "path": "/auth"},
+}
+
+
+def cookie_problems(cookies: list[dict[str, Any]], document_cookie_names: list[str]) -> list[str]:
+    """Every way the session cookies differ from §3.3, and any `hhl_*` cookie readable by `document.cookie`."""
+    problems = []
+    by_name = {c["name"]: c for c in cookies}
+    for name, flags in COOKIE_FLAGS.items():
+        cookie = by_name.get(name)
+        if cookie is None:
+            problems.append(f"no {name} cookie after sign-in")
+            continue
+        wrong = {k: cookie.get(k) for k, v in flags.items() if cookie.get(k) != v}
+        if wrong:
+            problems.append(f"{name} has {wrong} (expected {flags})")
+    exposed = sorted(n for n in document_cookie_names if n.startswith("hhl_"))
+    if exposed:
+        problems.append(f"document.cookie exposes {exposed}: session cookies must be HttpOnly")
+    return problems
 
 
 def cookie_flags(cookies: list[dict[str, Any]]) -> list[dict[str, Any]]:

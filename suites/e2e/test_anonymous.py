@@ -11,15 +11,20 @@ from playwright.sync_api import BrowserContext, Page, Response
 
 from checks.evidence import Evidence
 from environments import Environment
-from pages import CatalogPage, CoursePage, HostedUiLogin, MyLearningPage, SiteUrls, origin_of, session_cookies
+from pages import (
+    CatalogPage,
+    CoursePage,
+    HostedUiLogin,
+    MyLearningPage,
+    SiteUrls,
+    fail_if,
+    origin_of,
+    session_cookies,
+)
 from pages.artifacts import StepShots
 
 AUTH_SCRIPT = "cognito-auth-integration.js"
 LEGACY_SCRIPT = "auth-context.js"
-
-
-def _fail_on(problems: list[str]) -> None:
-    assert not problems, "; ".join(problems)
 
 
 @pytest.mark.check("e2e.site.wiring")
@@ -69,7 +74,7 @@ def test_site_wiring(
         problems.append(f"#hhl-enroll-login href {href!r} does not start with {prefix!r}")
     elif redirect.split("?")[0] != page_path:
         problems.append(f"#hhl-enroll-login redirect_url {redirect!r} does not encode the page path {page_path!r}")
-    _fail_on(problems)
+    fail_if(problems)
 
 
 @pytest.mark.check("e2e.anon.pages")
@@ -124,7 +129,7 @@ def test_anonymous_pages(
         problems.append(f"a visitor without cookies is shown as {course_identity.describe()}")
     if page_errors:
         problems.append(f"uncaught page errors (the /auth/me 401 must leave the page working): {page_errors[:3]}")
-    _fail_on(problems)
+    fail_if(problems)
 
 
 @pytest.mark.check("e2e.anon.cta_to_hosted_ui")
@@ -165,4 +170,4 @@ def test_cta_to_hosted_ui(
         problems.append("code_challenge is not a 43-character base64url S256 challenge")
     if len(state) < 20:
         problems.append(f"state is {len(state)} characters (expected >= 20)")
-    _fail_on(problems)
+    fail_if(problems)

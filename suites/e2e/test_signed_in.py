@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Page
 from checks.evidence import Evidence
 from checks.plugin.fixtures import UserCredentials
 from environments import Environment
-from pages import CatalogPage, CoursePage, MyLearningPage, NavBar, SitePage, SiteUrls, StateMismatch
+from pages import CatalogPage, CoursePage, MyLearningPage, NavBar, SitePage, SiteUrls, StateMismatch, fail_if
 from pages.artifacts import StepShots
 
 ACCESS_COOKIE = "hhl_access_token"
@@ -65,7 +65,7 @@ def test_identity(
         problems.append(f"#hhl-auth-context data-authenticated={context.get('data-authenticated')!r}")
     if not email_matches:
         problems.append("#hhl-auth-context data-email is not the test user's email")
-    assert not problems, "; ".join(problems)
+    fail_if(problems)
 
 
 @pytest.mark.check("e2e.auth.cta_upgraded")
