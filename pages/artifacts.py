@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from playwright.sync_api import BrowserContext, Page
 
@@ -82,33 +84,41 @@ class ContextTracer:
         self._dir = Path(tempfile.mkdtemp(prefix="hhl-trace-"))  # outside the run directory
         self._context: BrowserContext | None = None
         self._recording = False
+        self._forbidden: list[bytes] = []
+
+    def forbid(self, value: str) -> None:
+        """A value (the typed password) no kept trace may contain, even inside the zip: such a chunk is dropped."""
+        self._forbidden += [value.encode(), quote(value, safe="").encode()]
+
+    def _leaks(self, chunk: Path) -> bool:
+        with zipfile.ZipFile(chunk) as archive:
+            return any(any(v in archive.read(n) for v in self._forbidden) for n in archive.namelist())
 
     def start(self, context: BrowserContext) -> None:
         if not self.policy.records:
             return
         self._context = context
-        context.tracing.start(title=self.title, screenshots=True, snapshots=True)
         self.resume()
 
     def resume(self) -> None:
+        """Start a new segment. Each segment is a whole trace: Playwright flushes network records that finish
+        while paused into the next chunk of the same trace, so a pause ends the trace rather than a chunk."""
         if self._context is not None and not self._recording:
-            self._context.tracing.start_chunk(title=self.title)
+            self._context.tracing.start(title=self.title, screenshots=True, snapshots=True)
             self._recording = True
 
     def pause(self) -> None:
-        """End the current chunk (e.g. before typing credentials)."""
+        """End the current segment (e.g. before typing credentials)."""
         if self._context is not None and self._recording:
             path = self._dir / f"trace-{len(self.chunks) + 1}.zip"
-            self._context.tracing.stop_chunk(path=path)
+            self._context.tracing.stop(path=path)
             self.chunks.append(path)
             self._recording = False
 
     def stop(self) -> None:
         """Before the context closes."""
         self.pause()
-        if self._context is not None:
-            self._context.tracing.stop()
-            self._context = None
+        self._context = None
 
     def finish(self, evidence: Evidence, *, failed: bool) -> list[Path]:
         """Keep the chunks as `trace*.zip` in the evidence when the policy says so; always drop the temp copies."""
@@ -116,6 +126,8 @@ class ContextTracer:
         kept: list[Path] = []
         if self.policy.keeps(failed):
             for index, chunk in enumerate(self.chunks, start=1):
+                if self._forbidden and self._leaks(chunk):
+                    continue  # safety net behind pause(): never keep a trace holding the credential
                 name = "trace.zip" if len(self.chunks) == 1 else f"trace-{index}.zip"
                 target = evidence.path_for(name)
                 shutil.copyfile(chunk, target)

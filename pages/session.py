@@ -96,6 +96,7 @@ def browser_sign_in(
     if guard.is_file():
         raise LoginFailed(f"not retrying sign-in after an earlier failure (lockout guard): {guard.read_text()}")
     register_secret(password)
+    tracer.forbid(password)
     context = browser.new_context(**context_args)
     tracer.start(context)
     shots: list[tuple[str, bytes]] = []
@@ -116,7 +117,6 @@ def browser_sign_in(
         _shoot(page, shots, "hosted-ui-login")  # before any credential is typed
         tracer.pause()  # the typed credentials never enter a trace
         result = login.sign_in(username, password)
-        tracer.resume()
         if result.rejected:
             message = f"the hosted UI rejected the test user's credentials: {result.error_message}"
             guard.write_text(message, encoding="utf-8")
@@ -127,10 +127,15 @@ def browser_sign_in(
         for cookie in cookies:
             register_secret(cookie.get("value"))
         names = page.evaluate("() => document.cookie.split(';').map((c) => c.split('=')[0].trim()).filter(Boolean)")
+        final_url, page_text = page.url, page.locator("body").inner_text()[:PAGE_TEXT_CHARS]
+        # The landing document's redirect chain includes the credential POST, so any trace of it would hold the
+        # password: the trace resumes with a fresh load of the same URL (the leak check in ContextTracer backs this).
+        tracer.resume()
+        page.goto(final_url)
         return SignInOutcome(
             course_url=course.url(),
-            final_url=page.url,
-            page_text=page.locator("body").inner_text()[:PAGE_TEXT_CHARS],
+            final_url=final_url,
+            page_text=page_text,
             document_cookie_names=names,
             cookies=cookie_flags(cookies),
             storage_state=dict(state),

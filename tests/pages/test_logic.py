@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from checks.errors import CheckFailure
+from checks.evidence import Evidence
 from pages import SiteUrls, StateMismatch, enrolled_course_slugs, fail_if, find_module_progress
 from pages.api import ApiRead
-from pages.artifacts import TracePolicy
+from pages.artifacts import ContextTracer, TracePolicy
 from pages.fixtures import CHROMIUM_ARGS, chromium_override
 from pages.session import cookie_problems
 
@@ -111,3 +113,16 @@ def test_fail_if_and_state_mismatch_messages() -> None:
     message = str(StateMismatch("button#hhl-enroll-button (signed-in CTA)", "#hhl-enroll-login 'Sign in'", url="u"))
     expected = "expected button#hhl-enroll-button (signed-in CTA) but the page shows #hhl-enroll-login 'Sign in'"
     assert message == f"{expected} (u)"
+
+
+def test_tracer_never_keeps_a_chunk_holding_the_forbidden_credential(tmp_path: Path) -> None:
+    tracer = ContextTracer(TracePolicy("local"), title="t")
+    tracer.forbid("s3cret pass")
+    for index, body in enumerate([b"clean", b"password=s3cret%20pass"], start=1):
+        chunk = tmp_path / f"chunk-{index}.zip"
+        with zipfile.ZipFile(chunk, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("trace.network", body)
+        tracer.chunks.append(chunk)
+    kept = tracer.finish(Evidence(tmp_path / "run", "e2e.login.full_flow"), failed=True)
+    assert [path.name for path in kept] == ["trace-1.zip"]
+    assert oct(kept[0].stat().st_mode & 0o777) == "0o600"
