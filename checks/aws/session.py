@@ -24,7 +24,7 @@ __all__ = ["READ_ONLY_EXCEPTIONS", "AwsAccessError", "ReadOnlyAws", "ReadOnlyVio
 
 READ_PREFIXES = ("Describe", "Get", "List")
 # Read-only operations whose names do not start with one of the prefixes above.
-READ_ONLY_EXCEPTIONS = frozenset({"FilterLogEvents"})
+READ_ONLY_EXCEPTIONS = frozenset({"FilterLogEvents", "Query"})
 # Dummy credentials for the local moto server: never real ones, so a mis-pointed local run cannot touch AWS.
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 

@@ -1,0 +1,49 @@
+"""Fixtures of the load suite (the API suite's `signed_in` and `site`, plus the run's shared rate budget) and its
+one ordering rule: the checks that must come after all other traffic run last."""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.login import SignedInSession
+from suites.api.fixtures import signed_in, site
+from suites.api.helpers import ACCESS_COOKIE
+from suites.load.runner import Pacer
+
+__all__ = ["load_cookies", "pacer", "signed_in", "site"]
+
+# A third of the stage's burst and 80 % of its rate (SPEC §6: 200 / 100 per s): the load never trips the throttle
+# by itself, with room left for the rest of the run's traffic.
+PACER_BURST = 60
+PACER_RATE = 80.0
+
+# load.throttling empties the stage's token bucket (anything right after it would be throttled), and
+# load.alarms_quiet_after observes the alarms after all the load: both go to the end of the session, in this order.
+RUN_LAST = ("load.throttling", "load.alarms_quiet_after")
+
+
+@pytest.fixture(scope="session")
+def pacer() -> Pacer:
+    return Pacer(PACER_BURST, PACER_RATE)
+
+
+@pytest.fixture
+def load_cookies(signed_in: SignedInSession) -> dict[str, str]:
+    """The session's access cookie, as the site's pages send it to the data routes."""
+    return {ACCESS_COOKIE: signed_in.access_token}
+
+
+def _check_id(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("check")
+    return marker.args[0] if marker and marker.args else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """After the harness's preflight ordering: move RUN_LAST checks to the end (stable otherwise)."""
+
+    def rank(item: pytest.Item) -> int:
+        check = _check_id(item)
+        return RUN_LAST.index(check) + 1 if check in RUN_LAST else 0
+
+    items.sort(key=rank)

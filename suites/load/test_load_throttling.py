@@ -1,0 +1,74 @@
+"""[local] Throttling (SPEC §3.2, §6 `ApiStage` burst 200 / rate 100): a short burst of cheap requests well beyond
+the stage's burst must be answered with the gateway's exact 429 body, never a 5xx, and the stage must serve again
+once its bucket refills. Runs last in the session (suites/load/conftest.py): it empties the bucket.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checks.evidence import Evidence
+from checks.http import HttpClient
+from suites.api.helpers import require
+from suites.load.polling import poll
+from suites.load.runner import Call, run_load
+from suites.load.stats import Sample
+from suites.load.throttle import THROTTLED, throttle_problems
+
+# Twice the stage's burst, at a concurrency far above what the rate refills while the burst lasts.
+BURST_REQUESTS = 600
+BURST_CONCURRENCY = 50
+BURST_DEADLINE_S = 4.0
+RECOVERY_TIMEOUT_S = 3.0  # the bucket refills 100 tokens/s: one token is back within milliseconds
+RECOVERY_INTERVAL_S = 0.05
+# The cheapest registered route: /auth/me without credentials is answered 401 before any token work.
+PROBE = Call("auth/me (anonymous)", "GET", "/auth/me")
+
+
+def is_route_answer(sample: Sample) -> bool:
+    body = sample.body if isinstance(sample.body, dict) else {}
+    return sample.status == 401 and str(body.get("error", "")).startswith("Unauthorized")
+
+
+@pytest.mark.check("load.throttling")
+def test_throttling(env: Any, api: HttpClient, evidence: Evidence) -> None:
+    result = run_load(
+        env.api_base_url,
+        [PROBE] * BURST_REQUESTS,
+        concurrency=BURST_CONCURRENCY,
+        cookies={},
+        evidence=evidence,
+        deadline_s=BURST_DEADLINE_S,
+        is_failure=lambda s: not is_route_answer(s),
+    )
+    summary = result.summary()
+    evidence.attach_json("load-summary", summary)
+    problems = throttle_problems(result.samples, route_answer=is_route_answer)
+
+    # Recovery: a rate limit, not a stuck breaker. Quiet probes; the answer that ends the wait is transcribed.
+    with HttpClient(env.api_base_url) as quiet:
+        recovered, attempts = poll(
+            lambda: quiet.get(PROBE.path).status != 429, timeout_s=RECOVERY_TIMEOUT_S, interval_s=RECOVERY_INTERVAL_S
+        )
+    final = api.get(PROBE.path)
+    if not recovered or final.status == 429:
+        problems.append(f"still 429 after {RECOVERY_TIMEOUT_S:.0f} s ({attempts} probes): the throttle did not recover")
+    figures = summary["all"]
+    evidence.record(
+        expected={
+            "throttled": "≥ 1",
+            "body_429": THROTTLED,
+            "server_errors": 0,
+            "recovers_within_s": RECOVERY_TIMEOUT_S,
+        },
+        actual={
+            "sent": figures["count"],
+            "statuses": figures["statuses"],
+            "elapsed_s": summary["elapsed_s"],
+            "recovery_probes": attempts,
+            "after_recovery": final.status,
+        },
+    )
+    require(not problems, f"{figures['count']} requests at concurrency {BURST_CONCURRENCY}: " + "; ".join(problems))
