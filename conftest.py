@@ -7,5 +7,5 @@ from checks.plugin import PLUGINS
 pytest_plugins = [
     *PLUGINS,
     "checks.aws.fixtures",  # `aws` and `infra` (infra engineer)
-    # "pages.fixtures",  # integrator: add once the e2e page-object fixtures exist
+    "pages.fixtures",  # browser fixtures of the e2e suite (page objects in pages/)
 ]
