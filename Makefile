@@ -37,8 +37,15 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint backend/template.yaml
 
+# moto keeps one global state per process: in-process mock_aws (backend unit tests), moto servers that keep
+# state (sandbox tests) and tests that reset moto (infra checks) each get their own pytest processes.
+PYTEST_PROJECT := $(VENV)/bin/pytest -n 2 --dist loadfile -q -p no:randomly
+
 test: setup lint
-	$(VENV)/bin/pytest tests -n 2 -q -p no:randomly
+	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites tests/pages
+	$(PYTEST_PROJECT) tests/sandbox
+	$(PYTEST_PROJECT) tests/checks
+	$(PYTEST_PROJECT) tests/integration
 
 verify: setup
 	$(VENV)/bin/pytest --env $(ENV)

@@ -4,14 +4,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
@@ -23,7 +21,6 @@ from sandbox.servers import START_TIMEOUT_S, ThreadedServer
 from tests.sandbox.idp.idp_flow import PASSWORD, IdpDriver, Pool, query_of
 from tests.sandbox.idp.idp_pool import WEB_CLIENT, cognito
 
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 10_000
 
 
@@ -48,21 +45,10 @@ def browser_client(moto: MotoHandle, pool: Pool, callback_url: str) -> str:
     return made["UserPoolClient"]["ClientId"]
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    # Debian's chromium: Playwright cannot download its own browser here (DESIGN.md, Browser).
-    executable = os.environ.get("HHL_CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable if Path(executable).exists() else None, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    context = chromium.new_context()
+def page(browser: Browser) -> Iterator[Page]:
+    # pytest-playwright's session browser (Debian chromium via pages.fixtures): one sync Playwright per process.
+    context = browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
     yield context.new_page()
     context.close()

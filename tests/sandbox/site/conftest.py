@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hhl_backend.content import Catalog, load_catalog
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from tests.sandbox.site.site_stack import SiteStack, serve_site_stack, sign_in
 from tests.sandbox.site.site_stub_api import StubApiState
 
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BROWSER_TIMEOUT_MS = 10_000
 
 
@@ -37,21 +34,10 @@ def api(stack: SiteStack) -> Iterator[StubApiState]:
     stack.api.reset()
 
 
-@pytest.fixture(scope="module")
-def chromium_browser() -> Iterator[Browser]:
-    # Debian's chromium: Playwright cannot download its own browser here (DESIGN.md, Browser).
-    executable = os.environ.get("HHL_CHROMIUM", "/usr/bin/chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable if Path(executable).exists() else None, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
-def browser_context(chromium_browser: Browser) -> Iterator[BrowserContext]:
-    context = chromium_browser.new_context()
+def browser_context(browser: Browser) -> Iterator[BrowserContext]:
+    # pytest-playwright's session browser (Debian chromium via pages.fixtures): one sync Playwright per process.
+    context = browser.new_context()
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield context
     context.close()
