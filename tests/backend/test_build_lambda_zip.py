@@ -1,4 +1,4 @@
-"""backend/build_lambda_zip.py: a reproducible Lambda zip with hhl_backend and its arm64 runtime dependencies, without boto3.
+"""backend/build_lambda_zip.py: a reproducible Lambda zip (hhl_backend + arm64 runtime deps, no boto3).
 
 The first build needs PyPI once (the wheels are cached in dist/.deps-cache); later runs are offline.
 """

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import yaml
 
-
 Route = tuple[int, dict[str, str], str]
 CMS_404 = (
     404,
