@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,14 +133,18 @@ def provision(
         }
         resolver = Resolver(bound, pseudo, template.get("Conditions", {}))
         ctx = Context(endpoint_url, region, stage, account_id, frozenset(faults), resolver, code_zip)
-        lambda_.upload_code(ctx, str(bound["CodeS3Bucket"]), str(bound["CodeS3Key"]), code_zip)
-        declared = _walk(ctx, template)
-        web_client = template["Resources"]["UserPoolClient"]
-        other_client_id = cognito.ensure_other_client(
-            ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
-        )
-        cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
-        stack_id = register_stack(ctx, str(pseudo["AWS::StackName"]), template_text, given, no_echo)
+        # The stack record creates nothing itself, so it is registered beside the resource walk: moto's
+        # CloudFormation is the slowest single step (≈1 s) and otherwise sits on the start-up path.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="register-stack") as pool:
+            stack = pool.submit(register_stack, ctx, str(pseudo["AWS::StackName"]), template_text, given, no_echo)
+            lambda_.upload_code(ctx, str(bound["CodeS3Bucket"]), str(bound["CodeS3Key"]), code_zip)
+            declared = _walk(ctx, template)
+            web_client = template["Resources"]["UserPoolClient"]
+            other_client_id = cognito.ensure_other_client(
+                ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
+            )
+            cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
+            stack_id = stack.result()
     except (ClientError, BotoCoreError, TemplateError, ProvisionError) as exc:
         raise ProvisionError(_scrub(f"provisioning failed: {exc}", secrets)) from None
     return _result(ctx, template, stack_id, other_client_id, declared)
