@@ -22,6 +22,7 @@ SUITES_FOR_AREA = {
     "security": ("suites/api/test_target.py", "suites/infra/test_infra_target.py", "suites/security"),
     "infra": ("suites/infra",),
     "e2e": ("suites/e2e",),
+    "load": ("suites/api/test_target.py", "suites/load"),
 }
 
 
