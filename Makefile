@@ -57,6 +57,7 @@ bench: setup
 	$(PY) benchmarks/backend_latency.py
 	$(PY) benchmarks/sandbox_startup.py
 	$(PY) benchmarks/infra_scaling.py
+	$(PY) benchmarks/e2e_timings.py --runs 1
 
 clean:
 	rm -rf $(VENV) dist verification-output .sandbox.state.json
