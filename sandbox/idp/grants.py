@@ -10,6 +10,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 CODE_LIFETIME_S = 300  # SPEC §9: codes are single use and live 300 s
 SESSION_LIFETIME_S = 3600  # SPEC §9: the `cognito` session cookie lives 1 h
@@ -71,6 +72,13 @@ class GrantStore:
     _revoked_origins: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _keep(self, table: dict[str, Any], value: Any, *, nbytes: int) -> str:
+        """Store `value` under a fresh random opaque key (`nbytes` of entropy) and return the key."""
+        key = secrets.token_urlsafe(nbytes)
+        with self._lock:
+            table[key] = value
+        return key
+
     # -- codes -----------------------------------------------------------------------------------------------
     def issue_code(
         self,
@@ -82,7 +90,6 @@ class GrantStore:
         scopes: tuple[str, ...],
         principal: Principal,
     ) -> str:
-        code = secrets.token_urlsafe(32)
         record = AuthCode(
             client_id=client_id,
             redirect_uri=redirect_uri,
@@ -92,9 +99,7 @@ class GrantStore:
             principal=principal,
             expires_at=self.clock.now() + CODE_LIFETIME_S,
         )
-        with self._lock:
-            self._codes[code] = record
-        return code
+        return self._keep(self._codes, record, nbytes=32)
 
     def redeem_code(self, code: str) -> AuthCode | None:
         """Remove and return the code if it is still valid. Any redemption attempt burns the code (single use),
@@ -116,7 +121,6 @@ class GrantStore:
         event_id: str,
         lifetime_s: int,
     ) -> str:
-        token = secrets.token_urlsafe(48)
         grant = RefreshGrant(
             client_id=client_id,
             scopes=scopes,
@@ -125,9 +129,7 @@ class GrantStore:
             event_id=event_id,
             expires_at=self.clock.now() + lifetime_s,
         )
-        with self._lock:
-            self._refresh[token] = grant
-        return token
+        return self._keep(self._refresh, grant, nbytes=48)
 
     def lookup_refresh(self, token: str, client_id: str) -> RefreshGrant | None:
         """A usable refresh grant of `client_id`, or None (unknown, other client, revoked or expired)."""
@@ -154,10 +156,7 @@ class GrantStore:
 
     # -- hosted-UI sessions ----------------------------------------------------------------------------------
     def open_session(self, principal: Principal) -> str:
-        session_id = secrets.token_urlsafe(32)
-        with self._lock:
-            self._sessions[session_id] = (principal, self.clock.now() + SESSION_LIFETIME_S)
-        return session_id
+        return self._keep(self._sessions, (principal, self.clock.now() + SESSION_LIFETIME_S), nbytes=32)
 
     def live_session(self, session_id: str | None) -> Principal | None:
         if not session_id:
