@@ -29,6 +29,14 @@ def completed_modules(rows: list[dict[str, Any]], course: Course) -> dict[str, s
     return {r["moduleId"]: r.get("completedAt", "") for r in rows if r.get("completed") and r.get("moduleId") in wanted}
 
 
+def completion_update(base: dict[str, Any], completed_at: str, now: str, **extra: str) -> Update:
+    """The enrollment write that marks a course or pathway completed; `enrolledAt` stays first-write-wins."""
+    return Update(
+        set={**base, "status": "completed", "completedAt": completed_at, **extra, "updatedAt": now},
+        set_once={"enrolledAt": now},
+    )
+
+
 def completed_courses(enrollments: list[dict[str, Any]]) -> dict[str, str]:
     """Course slug → completedAt for the completed course enrollments."""
     return {
@@ -73,16 +81,7 @@ class Rollup:
 
     def complete_course(self, sub: str, course: Course, completed_at: str, now: str) -> bool:
         """One transaction: enrollment completed + badge. False = someone already did it (nothing written)."""
-        update = Update(
-            set={
-                **course_enrollment_base(sub, course.slug),
-                "status": "completed",
-                "completedAt": completed_at,
-                "badgeIssuedAt": now,
-                "updatedAt": now,
-            },
-            set_once={"enrolledAt": now},
-        )
+        update = completion_update(course_enrollment_base(sub, course.slug), completed_at, now, badgeIssuedAt=now)
         badge = {
             "PK": user_pk(sub),
             "SK": f"{BADGE_PREFIX}{course.badge_id}#{now}",
@@ -126,14 +125,6 @@ class Rollup:
 
     def complete_pathway(self, sub: str, pathway_slug: str, completed_at: str, now: str) -> bool:
         """Same conditional update as a course, without a badge; False = already completed."""
-        update = Update(
-            set={
-                **pathway_enrollment_base(sub, pathway_slug),
-                "status": "completed",
-                "completedAt": completed_at,
-                "updatedAt": now,
-            },
-            set_once={"enrolledAt": now},
-        )
+        update = completion_update(pathway_enrollment_base(sub, pathway_slug), completed_at, now)
         key = pathway_enrollment_key(sub, pathway_slug)
         return self.db.update(self.tables.enrollments, key, update, condition="attribute_not_exists(completedAt)")
