@@ -20,7 +20,16 @@ from checks.errors import LoginFailed
 from checks.http import HttpClient, Response
 from checks.secrets import register_secret
 
-__all__ = ["ACCESS_COOKIE", "REFRESH_COOKIE", "TXN_COOKIE", "SignedInSession", "reset_lockout_guard", "sign_in"]
+__all__ = [
+    "ACCESS_COOKIE",
+    "REFRESH_COOKIE",
+    "TXN_COOKIE",
+    "LoginForm",
+    "SignedInSession",
+    "reset_lockout_guard",
+    "sign_in",
+    "submit_login_form",
+]
 
 ACCESS_COOKIE = "hhl_access_token"
 REFRESH_COOKIE = "hhl_refresh_token"
@@ -42,8 +51,9 @@ class SignedInSession:
     hops: list[Response] = field(default_factory=list)
 
 
-class _LoginForm(HTMLParser):
-    """The first <form> containing a password input: its action and hidden inputs (_csrf...)."""
+class LoginForm(HTMLParser):
+    """The hosted UI's login page: the first <form> containing a password input (its action and hidden inputs,
+    _csrf...) and the text of `#loginErrorMessage`. Also used by the API suites' hop-by-hop login."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +83,15 @@ class _LoginForm(HTMLParser):
 
     def login_form(self) -> dict | None:
         return next((f for f in self.forms if f["password"]), None)
+
+
+def submit_login_form(
+    http: HttpClient, login_url: str, form: dict, cookies: dict[str, str], *, username: str, password: str
+) -> Response:
+    """POST the credentials with the form's hidden fields to its action (resolved against the login page)."""
+    action = urljoin(login_url, html.unescape(form["action"]) or login_url)
+    fields = {**form["fields"], "username": username, "password": password, "signInSubmitButton": "Sign in"}
+    return http.post(action, data=fields, cookies=cookies)
 
 
 def _expect_redirect(response: Response, step: str) -> str:
@@ -120,18 +139,16 @@ def sign_in(
     page = http.get(login_url, cookies=idp_cookies)
     hops.append(page)
     idp_cookies.update({n: c.value for n, c in page.set_cookies.items() if c.value})
-    parser = _LoginForm()
+    parser = LoginForm()
     parser.feed(page.text)
     form = parser.login_form()
     if page.status != 200 or form is None:
         raise _fail(f"sign-in step 'GET /login': no login form with a password field ({page.describe()})")
 
-    action = urljoin(login_url, html.unescape(form["action"]) or login_url)
-    fields = {**form["fields"], "username": username, "password": password, "signInSubmitButton": "Sign in"}
-    submitted = http.post(action, data=fields, cookies=idp_cookies)
+    submitted = submit_login_form(http, login_url, form, idp_cookies, username=username, password=password)
     hops.append(submitted)
     if submitted.status == 200:
-        reason = _LoginForm()
+        reason = LoginForm()
         reason.feed(submitted.text)
         raise _fail(f"the hosted UI rejected the test user's credentials: {reason.error or 'login form shown again'}")
     callback_url = _expect_redirect(submitted, "POST /login")

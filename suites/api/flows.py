@@ -12,16 +12,15 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import html
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from checks.errors import HarnessError, LoginFailed
 from checks.http import HttpClient, Response
+from checks.login import LoginForm, submit_login_form
 from checks.secrets import register_secret
 from suites.api.helpers import TXN_COOKIE, query_of, require, where
 
@@ -53,31 +52,6 @@ class CompletedLogin:
     callback: Response  # the backend's answer to it (asserted by the caller)
 
 
-class _FormParser(HTMLParser):
-    """The first form with a password input: action and hidden fields (`_csrf`); plus the login error text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[dict[str, Any]] = []
-        self.error = ""
-        self._in_error = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "fields": {}, "password": False})
-        elif tag == "input" and self.forms:
-            if a.get("type") == "password":
-                self.forms[-1]["password"] = True
-            if a.get("type") == "hidden" and a.get("name"):
-                self.forms[-1]["fields"].setdefault(a["name"], a.get("value", ""))
-        self._in_error = self._in_error or a.get("id") == "loginErrorMessage"
-
-    def handle_data(self, data: str) -> None:
-        if self._in_error and data.strip():
-            self.error, self._in_error = data.strip(), False
-
-
 def _hop(response: Response, step: str) -> str:
     """An asserted redirect hop: 302/303 with a Location, resolved against the request URL."""
     require(
@@ -106,16 +80,14 @@ def code_from_hosted_ui(http: HttpClient, authorize_url: str, user: Credentials)
     )
     page = http.get(login_url, cookies=idp_cookies)
     idp_cookies.update({n: c.value for n, c in page.set_cookies.items() if c.value})
-    parser = _FormParser()
+    parser = LoginForm()
     parser.feed(page.text)
-    form = next((f for f in parser.forms if f["password"]), None)
+    form = parser.login_form()
     require(page.status == 200 and form is not None, f"hosted UI {where(page)}: no login form ({page.describe()})")
     assert form is not None
-    action = urljoin(login_url, html.unescape(form["action"]) or login_url)
-    fields = {**form["fields"], "username": user.username, "password": user.password, "signInSubmitButton": "Sign in"}
-    submitted = http.post(action, data=fields, cookies=idp_cookies)
+    submitted = submit_login_form(http, login_url, form, idp_cookies, username=user.username, password=user.password)
     if submitted.status == 200:
-        rejected = _FormParser()
+        rejected = LoginForm()
         rejected.feed(submitted.text)
         # Credentials are the harness's input, not the target's behaviour: an error, never a finding.
         raise LoginFailed(f"the hosted UI rejected {user.username!r}: {rejected.error or 'form shown again'}")
@@ -138,6 +110,7 @@ def complete_login(api: HttpClient, start: LoginStart, user: Credentials) -> Com
 
 def fresh_login(api: HttpClient, user: Credentials, redirect_url: str | None = "/learn") -> CompletedLogin:
     return complete_login(api, start_login(api, redirect_url), user)
+
 
 
 # --- direct code flow at the hosted UI (never through the backend) ----------------------------------------------
