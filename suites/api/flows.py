@@ -112,6 +112,12 @@ def fresh_login(api: HttpClient, user: Credentials, redirect_url: str | None = "
     return complete_login(api, start_login(api, redirect_url), user)
 
 
+def callback_with_code(api: HttpClient, code: str) -> Response:
+    """`/auth/callback` with a code of the caller's choosing, but a real login's state and transaction cookie, so
+    only the code can make it fail."""
+    start = start_login(api)
+    return api.get("/auth/callback", params={"code": code, "state": start.params["state"]}, cookies=start.txn_cookie)
+
 
 # --- direct code flow at the hosted UI (never through the backend) ----------------------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
-from suites.api.flows import Credentials, fresh_login, start_login
+from suites.api.flows import Credentials, callback_with_code, fresh_login
 from suites.api.helpers import (
     AUTH_FAILED,
     INVALID_STATE,
@@ -50,12 +50,7 @@ def test_callback_idp_error(api: HttpClient, env: Any, evidence: Evidence) -> No
 
 @pytest.mark.check("api.callback.bad_code_not_5xx")
 def test_callback_bad_code_not_5xx(api: HttpClient, evidence: Evidence) -> None:
-    start = start_login(api)
-    response = api.get(
-        "/auth/callback",
-        params={"code": f"bogus-{secrets.token_hex(16)}", "state": start.params["state"]},
-        cookies=start.txn_cookie,
-    )
+    response = callback_with_code(api, f"bogus-{secrets.token_hex(16)}")
     expect_json(evidence, response, 400, AUTH_FAILED)
 
 

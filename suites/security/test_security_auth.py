@@ -10,7 +10,7 @@ import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
-from suites.api.flows import Credentials, fresh_login, refresh_grant, start_login
+from suites.api.flows import Credentials, callback_with_code, fresh_login, refresh_grant
 from suites.api.helpers import (
     NOT_FOUND,
     REFRESH_COOKIE,
@@ -33,12 +33,7 @@ def test_no_email_only_login(api: HttpClient, user: Credentials, evidence: Evide
 
 @pytest.mark.check("security.auth.test_bypass_disabled")
 def test_test_bypass_disabled(api: HttpClient, evidence: Evidence) -> None:
-    start = start_login(api)
-    response = api.get(
-        "/auth/callback",
-        params={"code": f"MOCK_{secrets.token_hex(8)}", "state": start.params["state"]},
-        cookies=start.txn_cookie,
-    )
+    response = callback_with_code(api, f"MOCK_{secrets.token_hex(8)}")
     issued = session_cookies_set(response)
     evidence.record(expected={"session cookies": []}, actual={"status": response.status, "session cookies": issued})
     require(not issued, f"code=MOCK_* was accepted: the callback set {issued} ({response.describe()})")
