@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/backend" > $(VENV)/lib/python3.11/site-packages/hhl-paths.pth
+	printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/backend" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/hhl-paths.pth"
 	touch $(STAMP)
 
 # Playwright cannot download its browser here: use Debian's chromium unless Playwright's own is present.
