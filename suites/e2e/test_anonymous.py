@@ -7,30 +7,18 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Response
+from playwright.sync_api import BrowserContext, Response
 
-from checks.evidence import Evidence
-from environments import Environment
-from pages import (
-    CatalogPage,
-    CoursePage,
-    HostedUiLogin,
-    MyLearningPage,
-    SiteUrls,
-    fail_if,
-    origin_of,
-    session_cookies,
-)
-from pages.artifacts import StepShots
+from pages import CatalogPage, HostedUiLogin, MyLearningPage, fail_if, origin_of, session_cookies
+from suites.e2e.journey import View
 
 AUTH_SCRIPT = "cognito-auth-integration.js"
 LEGACY_SCRIPT = "auth-context.js"
 
 
 @pytest.mark.check("e2e.site.wiring")
-def test_site_wiring(
-    anon_page: Page, site_urls: SiteUrls, site_api_base_url: str, env: Environment, evidence: Evidence, shots: StepShots
-) -> None:
+def test_site_wiring(anon_view: View, site_api_base_url: str) -> None:
+    view, anon_page = anon_view, anon_view.page
     scripts: dict[str, int] = {}
 
     def on_response(response: Response) -> None:
@@ -38,9 +26,9 @@ def test_site_wiring(
             scripts[urlsplit(response.url).path] = response.status
 
     anon_page.on("response", on_response)
-    course = CoursePage(anon_page, site_urls, env.content.course)
+    course = view.course()
     identity = course.open()
-    shots(anon_page, "course")
+    view.shot("course")
     script_srcs = anon_page.evaluate("() => [...document.scripts].map((s) => s.src).filter(Boolean)")
     href = course.anonymous_cta().href()
     page_path = urlsplit(anon_page.url).path
@@ -48,7 +36,7 @@ def test_site_wiring(
     prefix = f"{site_api_base_url}/auth/login?redirect_url="
     loaded = {path: status for path, status in scripts.items() if path.endswith("/" + AUTH_SCRIPT)}
     legacy = [src for src in [*script_srcs, *scripts] if LEGACY_SCRIPT in src and AUTH_SCRIPT not in src]
-    evidence.record(
+    view.evidence.record(
         expected={
             "auth_script": f"{AUTH_SCRIPT} loaded (200)",
             "legacy_script": "absent",
@@ -78,35 +66,26 @@ def test_site_wiring(
 
 
 @pytest.mark.check("e2e.anon.pages")
-def test_anonymous_pages(
-    anon_context: BrowserContext,
-    anon_page: Page,
-    site_urls: SiteUrls,
-    env: Environment,
-    evidence: Evidence,
-    shots: StepShots,
-) -> None:
+def test_anonymous_pages(anon_context: BrowserContext, anon_view: View) -> None:
+    view = anon_view
     page_errors: list[str] = []
-    me_statuses: list[int] = []
-    anon_page.on("pageerror", lambda error: page_errors.append(str(error)))
-    anon_page.on(
-        "response", lambda r: me_statuses.append(r.status) if urlsplit(r.url).path.endswith("/auth/me") else None
-    )
+    view.page.on("pageerror", lambda error: page_errors.append(str(error)))
+    me_statuses = view.watch_auth_me("response", lambda r: r.status)
 
-    course = CoursePage(anon_page, site_urls, env.content.course)
+    course = view.course()
     course_identity = course.open()
     cta_text = course.anonymous_cta().text()
-    shots(anon_page, "course-anonymous")
-    catalog = CatalogPage(anon_page, site_urls)
+    view.shot("course-anonymous")
+    catalog = CatalogPage(view.page, view.site_urls)
     catalog.open()
     catalog_heading = catalog.expect_heading()
-    shots(anon_page, "catalog")
-    my_learning = MyLearningPage(anon_page, site_urls)
+    view.shot("catalog")
+    my_learning = MyLearningPage(view.page, view.site_urls)
     my_learning.open()
     my_learning.anonymous()
-    shots(anon_page, "my-learning-anonymous")
+    view.shot("my-learning-anonymous")
     cookies = [c["name"] for c in session_cookies(anon_context)]
-    evidence.record(
+    view.evidence.record(
         expected={
             "cta": "a#hhl-enroll-login /sign in/i",
             "hhl_cookies": [],
@@ -133,18 +112,17 @@ def test_anonymous_pages(
 
 
 @pytest.mark.check("e2e.anon.cta_to_hosted_ui")
-def test_cta_to_hosted_ui(
-    anon_page: Page, site_urls: SiteUrls, env: Environment, evidence: Evidence, shots: StepShots
-) -> None:
-    course = CoursePage(anon_page, site_urls, env.content.course)
+def test_cta_to_hosted_ui(anon_view: View) -> None:
+    view, env = anon_view, anon_view.env
+    course = view.course()
     course.open()
     cta = course.anonymous_cta()
-    shots(anon_page, "course-anonymous")
+    view.shot("course-anonymous")
     domain = env.cognito.domain or ""
     cta.click()
-    anon_page.wait_for_url(lambda url: origin_of(url) == origin_of(domain))
-    login = HostedUiLogin(anon_page, domain).expect_loaded()
-    shots(anon_page, "hosted-ui-login")  # nothing typed
+    view.page.wait_for_url(lambda url: origin_of(url) == origin_of(domain))
+    login = HostedUiLogin(view.page, domain).expect_loaded()
+    view.shot("hosted-ui-login")  # nothing typed
     params = login.authorize_params()
     challenge, state = params.get("code_challenge", ""), params.get("state", "")
     actual = {
@@ -162,7 +140,9 @@ def test_cta_to_hosted_ui(
         "code_challenge_method": "S256",
         "code_challenge_length": 43,
     }
-    evidence.record(expected={**expected, "state_length": ">= 20"}, actual={**actual, "login_page": login.describe()})
+    view.evidence.record(
+        expected={**expected, "state_length": ">= 20"}, actual={**actual, "login_page": login.describe()}
+    )
     problems = [
         f"{key}: expected {value!r}, got {actual[key]!r}" for key, value in expected.items() if actual[key] != value
     ]

@@ -7,52 +7,34 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
 
 from checks.errors import HarnessError
-from checks.evidence import Evidence
-from environments import Environment
-from pages import (
-    BrowserApi,
-    CoursePage,
-    ModulePage,
-    MyLearningPage,
-    SiteUrls,
-    StateMismatch,
-    enrolled_course_slugs,
-    find_module_progress,
-)
-from pages.artifacts import StepShots
+from pages import BrowserApi, ModulePage, MyLearningPage, StateMismatch, enrolled_course_slugs, find_module_progress
+from suites.e2e.journey import View
 
 ALREADY_DONE = "the test user {what} before this run, so the click could not be proven to cause it"
 
 
 @pytest.mark.check("e2e.auth.enroll_outcome")
-def test_enroll_outcome(
-    signed_in_page: Page,
-    browser_api: BrowserApi,
-    site_urls: SiteUrls,
-    env: Environment,
-    evidence: Evidence,
-    shots: StepShots,
-) -> None:
-    slug = env.content.course
-    course = CoursePage(signed_in_page, site_urls, slug)
+def test_enroll_outcome(signed_in_view: View, browser_api: BrowserApi) -> None:
+    view = signed_in_view
+    slug = view.env.content.course
+    course = view.course()
     course.open()
     cta = course.signed_in_cta()
-    shots(signed_in_page, "course-before-enroll")
+    view.shot("course-before-enroll")
     if cta.is_enrolled:
-        evidence.warn(ALREADY_DONE.format(what=f"was already enrolled in {slug}"))
+        view.evidence.warn(ALREADY_DONE.format(what=f"was already enrolled in {slug}"))
     else:
         cta.enroll()
-    shots(signed_in_page, "course-enrolled")
+    view.shot("course-enrolled")
     listed = browser_api.get("/enrollments/list")
     course.reload()
     try:
         after_reload = course.enrolled_cta()
     finally:
-        shots(signed_in_page, "course-after-reload")
-    evidence.record(
+        view.shot("course-after-reload")
+    view.evidence.record(
         expected={
             "cta": "✓ Enrolled in Course (disabled), also after a reload",
             "enrollments_list": f"contains {slug}",
@@ -65,28 +47,22 @@ def test_enroll_outcome(
 
 
 @pytest.mark.check("e2e.auth.my_learning")
-def test_my_learning(
-    signed_in_page: Page,
-    browser_api: BrowserApi,
-    site_urls: SiteUrls,
-    env: Environment,
-    evidence: Evidence,
-    shots: StepShots,
-) -> None:
-    slug = env.content.course
+def test_my_learning(signed_in_view: View, browser_api: BrowserApi) -> None:
+    view = signed_in_view
+    slug = view.env.content.course
     listed = browser_api.get("/enrollments/list")
     if slug not in enrolled_course_slugs(listed):
         raise HarnessError(
             f"precondition: the test user is not enrolled in {slug} (enrollments/list {listed.status}); "
             "e2e.auth.enroll_outcome enrolls it: run it first, in the same process"
         )
-    page = MyLearningPage(signed_in_page, site_urls)
+    page = MyLearningPage(view.page, view.site_urls)
     page.open()
     try:
         card = page.signed_in().card_for(slug)
     finally:
-        shots(signed_in_page, "my-learning")
-    evidence.record(expected=f"an .enrollment-card naming {slug}", actual=card.inner_text()[:200])
+        view.shot("my-learning")
+    view.evidence.record(expected=f"an .enrollment-card naming {slug}", actual=card.inner_text()[:200])
 
 
 def _flags(row: dict[str, Any] | None) -> dict[str, Any]:
@@ -95,40 +71,34 @@ def _flags(row: dict[str, Any] | None) -> dict[str, Any]:
 
 
 @pytest.mark.check("e2e.auth.module_buttons")
-def test_module_buttons(
-    signed_in_page: Page,
-    browser_api: BrowserApi,
-    site_urls: SiteUrls,
-    env: Environment,
-    evidence: Evidence,
-    shots: StepShots,
-) -> None:
-    slug = env.content.module
-    module = ModulePage(signed_in_page, site_urls, slug)
+def test_module_buttons(signed_in_view: View, browser_api: BrowserApi) -> None:
+    view = signed_in_view
+    slug = view.env.content.module
+    module = ModulePage(view.page, view.site_urls, slug)
     identity = module.open()
     if not identity.is_signed_in:
         raise StateMismatch(
-            "a signed-in module page (buttons that can save progress)", identity.describe(), url=signed_in_page.url
+            "a signed-in module page (buttons that can save progress)", identity.describe(), url=view.page.url
         )
     before = browser_api.get("/progress/read")
     before_flags = _flags(find_module_progress(before, slug))
-    shots(signed_in_page, "module-before")
+    view.shot("module-before")
     steps: dict[str, Any] = {"before": before_flags}
-    evidence.record(
+    view.evidence.record(
         expected={"after_started": {"started": True}, "after_complete": {"started": True, "completed": True}}
     )
 
     def click_and_read(step: str, click: Any, flag: str) -> None:
         click()
         module.reload()
-        shots(signed_in_page, step)
+        view.shot(step)
         read = browser_api.get("/progress/read")
         steps[step] = {
             **_flags(find_module_progress(read, slug)),
             "status": read.status,
             "updated_at": _updated(read.body),
         }
-        evidence.record(actual=steps)
+        view.evidence.record(actual=steps)
         assert steps[step][flag], (
             f"after {step!r} progress/read ({read.status}) shows {slug} {_flags(find_module_progress(read, slug))}"
         )
@@ -138,7 +108,7 @@ def test_module_buttons(
     assert steps["after-mark-complete"]["started"], f"{slug} lost its started flag after completion"
     unchanged = steps["after-mark-complete"]["updated_at"] == _updated(before.body)
     if before_flags["started"] and before_flags["completed"] and unchanged:
-        evidence.warn(ALREADY_DONE.format(what=f"had already started and completed {slug}"))
+        view.evidence.warn(ALREADY_DONE.format(what=f"had already started and completed {slug}"))
 
 
 def _updated(body: Any) -> Any:

@@ -4,16 +4,13 @@ the CTA is upgraded, and the session persists across pages and a reload."""
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext
 
-from checks.evidence import Evidence
 from checks.plugin.fixtures import UserCredentials
-from environments import Environment
-from pages import CatalogPage, CoursePage, MyLearningPage, NavBar, SitePage, SiteUrls, StateMismatch, fail_if
-from pages.artifacts import StepShots
+from pages import CatalogPage, MyLearningPage, NavBar, SitePage, StateMismatch, fail_if
+from suites.e2e.journey import View
 
 ACCESS_COOKIE = "hhl_access_token"
 
@@ -25,23 +22,14 @@ def _access_fingerprint(context: BrowserContext) -> str | None:
 
 
 @pytest.mark.check("e2e.auth.identity")
-def test_identity(
-    signed_in_page: Page,
-    site_urls: SiteUrls,
-    env: Environment,
-    test_user: UserCredentials,
-    evidence: Evidence,
-    shots: StepShots,
-) -> None:
-    me_requests: list[str] = []
-    signed_in_page.on(
-        "request", lambda r: me_requests.append(r.method) if urlsplit(r.url).path.endswith("/auth/me") else None
-    )
-    identity = CoursePage(signed_in_page, site_urls, env.content.course).open()
-    shots(signed_in_page, "course-signed-in")
+def test_identity(signed_in_view: View, test_user: UserCredentials) -> None:
+    view = signed_in_view
+    me_requests = view.watch_auth_me("request", lambda r: r.method)
+    identity = view.course().open()
+    view.shot("course-signed-in")
     context = identity.context or {}
     email_matches = context.get("data-email", "").lower() == test_user.username.lower()
-    evidence.record(
+    view.evidence.record(
         expected={
             "isAuthenticated": True,
             "auth_me_requests": ">= 1",
@@ -69,43 +57,36 @@ def test_identity(
 
 
 @pytest.mark.check("e2e.auth.cta_upgraded")
-def test_cta_upgraded(
-    signed_in_page: Page, site_urls: SiteUrls, env: Environment, evidence: Evidence, shots: StepShots
-) -> None:
-    course = CoursePage(signed_in_page, site_urls, env.content.course)
+def test_cta_upgraded(signed_in_view: View) -> None:
+    view = signed_in_view
+    course = view.course()
     course.open()
-    evidence.record(expected="button#hhl-enroll-button visible, text without 'sign in'")
+    view.evidence.record(expected="button#hhl-enroll-button visible, text without 'sign in'")
     try:
         cta = course.signed_in_cta()
     finally:
-        shots(signed_in_page, "course-cta")
-    evidence.record(actual=f"button#hhl-enroll-button {cta.text()!r}")
+        view.shot("course-cta")
+    view.evidence.record(actual=f"button#hhl-enroll-button {cta.text()!r}")
 
 
 @pytest.mark.check("e2e.auth.nav_and_persistence")
-def test_nav_and_persistence(
-    signed_in_context: BrowserContext,
-    signed_in_page: Page,
-    site_urls: SiteUrls,
-    env: Environment,
-    evidence: Evidence,
-    shots: StepShots,
-) -> None:
+def test_nav_and_persistence(signed_in_context: BrowserContext, signed_in_view: View) -> None:
+    view = signed_in_view
     before = _access_fingerprint(signed_in_context)
     visited: list[dict[str, str]] = []
     journey: list[SitePage] = [
-        CatalogPage(signed_in_page, site_urls),
-        CoursePage(signed_in_page, site_urls, env.content.course),
-        MyLearningPage(signed_in_page, site_urls),
+        CatalogPage(view.page, view.site_urls),
+        view.course(),
+        MyLearningPage(view.page, view.site_urls),
     ]
-    nav = NavBar(signed_in_page)
+    nav = NavBar(view.page)
 
     def judge(step: str, page: SitePage, reload: bool) -> None:
         identity = page.reload() if reload else page.open()
-        shots(signed_in_page, step)
+        view.shot(step)
         visited.append({"page": page.path, "reload": str(reload), "identity": identity.describe()})
         if not identity.is_signed_in:
-            raise StateMismatch("a signed-in page", identity.describe(), url=signed_in_page.url)
+            raise StateMismatch("a signed-in page", identity.describe(), url=view.page.url)
         nav.expect_signed_in()
 
     try:
@@ -113,7 +94,7 @@ def test_nav_and_persistence(
             judge(page.path.rsplit("/", 1)[-1] or "learn", page, reload=False)
         judge("reload", journey[-1], reload=True)
     finally:
-        evidence.record(
+        view.evidence.record(
             expected={"pages": "3 pages + a reload signed in, nav Sign Out", "access_cookie": "unchanged"},
             actual={
                 "visited": visited,
