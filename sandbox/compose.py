@@ -192,19 +192,21 @@ def _wait_until_answering(urls: Urls) -> None:
 
 def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
     """Bring everything up; on any failure stop what was started and raise SandboxStartError."""
-    from hhl_backend.content import load_catalog
-
-    from sandbox.aws.moto_server import start_moto
-    from sandbox.aws.provision import provision
-    from sandbox.idp import create_idp_app
-    from sandbox.site import create_site_app
+    from sandbox.aws.moto_process import start_moto_process
 
     urls = Urls.for_ports(ports)
     sandbox = Sandbox(urls=urls, faults=faults)
     try:
         code_zip = latest_package_zip()
         _use_local_aws(urls)
-        sandbox.moto = start_moto(ports.aws)
+        # moto first, in its own process: it warms up on the other core while this one imports the rest.
+        sandbox.moto = start_moto_process(ports.aws)
+        from hhl_backend.content import load_catalog
+
+        from sandbox.aws.provision import provision
+        from sandbox.idp import create_idp_app
+        from sandbox.site import create_site_app
+
         cookie_secret = base64.b64encode(secrets.token_bytes(32)).decode()
         params = _template_parameters(urls, cookie_secret, code_zip)
         users = _test_users()

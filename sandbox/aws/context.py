@@ -7,6 +7,7 @@ a handler receives the context, the logical id and the resolved properties and r
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,8 @@ class Context:
     faults: frozenset[str]
     resolver: Resolver
     code_zip: Path | None = None
+    # The package upload runs beside the resource walk; the function waits for it (see provision.py).
+    code_upload: Future[None] | None = None
     # Template features moto cannot represent; the parity test asserts exactly these, nothing is skipped silently.
     gaps: list[str] = field(default_factory=list)
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)

@@ -77,6 +77,8 @@ def _function_settings(ctx: Context, props: dict[str, Any]) -> dict[str, Any]:
 
 
 def create_function(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
+    if ctx.code_upload is not None:
+        ctx.code_upload.result()  # the code must be in S3 before the function can point at it
     lam = ctx.client("lambda")
     name = props["FunctionName"]
     settings = _function_settings(ctx, props)

@@ -21,7 +21,7 @@ class MotoHandle:
     """A running moto server. moto keeps its state per process, so two handles in one process share it."""
 
     port: int
-    _server: ThreadedMotoServer = field(repr=False)
+    _server: Any = field(repr=False)  # ThreadedMotoServer, or a MotoProcess (anything with stop())
     _stopped: bool = field(default=False, repr=False)
 
     @property
