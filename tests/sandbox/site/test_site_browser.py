@@ -78,10 +78,14 @@ def test_login_navigates_to_the_login_url_with_the_encoded_redirect(page: Page, 
     page.goto(f"{stack.site_url}/learn/courses/{COURSE}?a=1")
     page.evaluate("() => window.hhIdentity.ready")
     page.evaluate("() => window.hhIdentity.login()")
-    page.wait_for_url(f"{stack.api_url}/auth/login?redirect_url=%2Flearn%2Fcourses%2F{COURSE}%3Fa%3D1")
+    expected = f"{stack.api_url}/auth/login?redirect_url=%2Flearn%2Fcourses%2F{COURSE}%3Fa%3D1"
+    page.wait_for_url(expected)  # raises on timeout
+    assert page.url == expected
     page.goto(f"{stack.site_url}/learn")
     page.evaluate("() => window.hhIdentity.login('/learn/my-learning#top')")
-    page.wait_for_url(f"{stack.api_url}/auth/login?redirect_url=%2Flearn%2Fmy-learning%23top")
+    expected = f"{stack.api_url}/auth/login?redirect_url=%2Flearn%2Fmy-learning%23top"
+    page.wait_for_url(expected)
+    assert page.url == expected
 
 
 @pytest.mark.parametrize("failure", ["status_500", "network_error"])
@@ -137,8 +141,9 @@ def test_signed_in_identity_attributes_and_nav(page: Page, stack: SiteStack, api
 def test_logout_navigates_to_the_logout_url(page: Page, stack: SiteStack, api: StubApiState) -> None:
     page.goto(f"{stack.site_url}/learn")
     page.evaluate("() => window.hhIdentity.ready")
-    with page.expect_request(f"{stack.api_url}/auth/logout"):
+    with page.expect_request(f"{stack.api_url}/auth/logout") as logout:  # raises if never requested
         page.evaluate("() => window.hhIdentity.logout('/learn')")
+    assert logout.value.method == "GET" and logout.value.is_navigation_request()
 
 
 @pytest.mark.usefixtures("signed_in")
