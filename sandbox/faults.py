@@ -88,6 +88,57 @@ FAULTS: dict[str, Fault] = {
             "code=MOCK_* issues mock session cookies",
             ("security.auth.test_bypass_disabled",),
         ),
+        # Beyond SPEC §10's minimum: weaknesses of the real deployment (SPEC §3 "Real deployment" notes), so that
+        # each of these checks is also proven to fail on a broken target. Medium/low catches → GO with a finding.
+        Fault(
+            "backend.quiz_always_passes",
+            "backend",
+            'POST /quiz/grade answers {"score":100,"pass":true} whatever the answers and persists nothing '
+            "(real deployment, SPEC §3.12)",
+            ("api.quiz.grading",),
+        ),
+        Fault(
+            "backend.idp_errors_500",
+            "backend",
+            'Every IdP/token failure in the callback, a bogus code included, is 500 {"error":"Authentication failed"} '
+            "(real deployment, SPEC §3.4)",
+            ("api.callback.bad_code_not_5xx",),
+        ),
+        Fault(
+            "backend.no_payload_cap",
+            "backend",
+            "No 10,000-byte cap on /events/track and /quiz/grade bodies (a regression of SPEC §3.9; "
+            "not a documented real-deployment weakness)",
+            ("api.events.payload_cap",),
+        ),
+        Fault(
+            "backend.no_silent_refresh",
+            "backend",
+            "/auth/me never uses the refresh cookie: learners go anonymous after 1 h (real deployment, Jan-2026 stage, "
+            "SPEC §3.6)",
+            ("api.me.silent_refresh",),
+            verdict="GO",  # medium: a listed finding under SPEC §11.3
+        ),
+        Fault(
+            "backend.no_revocation",
+            "backend",
+            "Logout does not revoke the refresh token; it stays valid for 30 days (real deployment, SPEC §3.7)",
+            ("security.logout.revokes_refresh",),
+            verdict="GO",  # medium: a listed finding under SPEC §11.3
+        ),
+        Fault(
+            "backend.json_as_text_plain",
+            "backend",
+            "JSON bodies arrive as text/plain; charset=utf-8 (real deployment, SPEC §3.1)",
+            ("api.content_type_json",),
+            verdict="GO",  # low: a listed finding under SPEC §11.3
+        ),
+        Fault(
+            "backend.no_nonce",
+            "backend",
+            "No OIDC nonce sent to /oauth2/authorize nor checked in the ID token (real deployment, SPEC §3.4)",
+            ("security.login.nonce",),
+        ),
         Fault(
             "gateway.cors_wildcard",
             "gateway",

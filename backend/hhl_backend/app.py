@@ -19,13 +19,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hhl_backend.auth.idp import IdpClient
 from hhl_backend.auth.tokens import JwksCache, TokenVerifier
 from hhl_backend.config import Settings, load_settings
 from hhl_backend.errors import NO_STORE, error_response, internal_error
 from hhl_backend.logs import configure_logging, log_event
 from hhl_backend.routes import all_routes
-from hhl_backend.seams import Seams
+from hhl_backend.seams import JSON_CONTENT_TYPE, Seams
 
 _HIDDEN_HEADERS = (b"server", b"x-powered-by")
 
@@ -36,10 +35,12 @@ def _request_id(scope: Scope) -> str:
 
 
 class ResponseHardening:
-    """Common headers of SPEC §3.1, one JSON log line per request, and a JSON 500 for any unexpected exception."""
+    """Common headers of SPEC §3.1 (JSON bodies labelled `json_content_type`), one JSON log line per request, and
+    a JSON 500 for any unexpected exception."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, json_content_type: str = JSON_CONTENT_TYPE) -> None:
         self.app = app
+        self.json_content_type = json_content_type
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,6 +58,8 @@ class ResponseHardening:
                 message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _HIDDEN_HEADERS]
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
+                if headers.get("content-type", "").startswith(JSON_CONTENT_TYPE):
+                    headers["Content-Type"] = self.json_content_type
                 # Unless a route chose otherwise: nothing this API returns is meant for shared caches.
                 headers.setdefault("Cache-Control", NO_STORE)
             await send(message)
@@ -96,7 +99,7 @@ def create_app(settings: Settings | None = None, *, seams: Seams | None = None) 
     http = httpx.Client(transport=seams.http_transport, follow_redirects=False)
     app = Starlette(
         routes=all_routes(),
-        middleware=[Middleware(ResponseHardening)],
+        middleware=[Middleware(ResponseHardening, json_content_type=seams.json_content_type)],
         exception_handlers={HTTPException: _http_exception},
     )
     state: Any = app.state
@@ -110,11 +113,5 @@ def create_app(settings: Settings | None = None, *, seams: Seams | None = None) 
         client_id=settings.cognito_client_id,
         jwks=JwksCache(settings.cognito_jwks_url, http, timeout_s=settings.idp_timeout_s),
     )
-    state.idp = IdpClient(
-        base_url=settings.cognito_base_url,
-        client_id=settings.cognito_client_id,
-        redirect_uri=settings.cognito_redirect_uri,
-        timeout_s=settings.idp_timeout_s,
-        http=http,
-    )
+    state.idp = seams.idp_client_factory(settings, http)
     return app

@@ -15,10 +15,15 @@ import httpx
 from starlette.requests import Request
 
 from hhl_backend.auth.cookies import CookieSpec, standard_cookie_policy
+from hhl_backend.auth.idp import IdpClient, IdpUnavailable
 from hhl_backend.auth.redirects import sanitise_redirect
 from hhl_backend.auth.session import TokenSet, resolve_identity
-from hhl_backend.auth.transaction import SealedCookieCodec, TransactionCodec
+from hhl_backend.auth.tokens import JwksUnavailable
+from hhl_backend.auth.transaction import LoginTransaction, SealedCookieCodec, TransactionCodec
 from hhl_backend.identity import Identity
+from hhl_backend.routes.validation import MAX_BODY_BYTES
+
+JSON_CONTENT_TYPE = "application/json"
 
 if TYPE_CHECKING:
     from hhl_backend.config import Settings
@@ -43,6 +48,37 @@ def origin_in_allow_list(allowed: frozenset[str], origin: str) -> bool:
     return origin in allowed
 
 
+def grade_and_record_quiz(request: Request, quiz: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """Grade from the catalog and persist a signed-in learner's attempt (SPEC §3.12); the response body."""
+    from hhl_backend.routes.quiz import grade_and_record  # lazy: the data half's routes import the store
+
+    return grade_and_record(request, quiz, answers)
+
+
+def callback_failure_status(exc: Exception) -> tuple[int, str]:
+    """SPEC §3.4 steps 6.5–6.6: the IdP's fault (outage, JWKS unreachable) → 502; the request's (IdP 4xx, a token
+    that fails validation) → 400."""
+    if isinstance(exc, IdpUnavailable | JwksUnavailable):
+        return 502, "Identity provider unavailable"
+    return 400, "Authentication failed"
+
+
+def hosted_ui_client(settings: Settings, http: httpx.Client) -> IdpClient:
+    """The client for the hosted UI's token (code, refresh) and revoke endpoints."""
+    return IdpClient(
+        base_url=settings.cognito_base_url,
+        client_id=settings.cognito_client_id,
+        redirect_uri=settings.cognito_redirect_uri,
+        timeout_s=settings.idp_timeout_s,
+        http=http,
+    )
+
+
+def transaction_nonce(txn: LoginTransaction) -> str | None:
+    """The login transaction's own random nonce: sent on the authorize request and required in the ID token."""
+    return txn.nonce
+
+
 @dataclass(frozen=True)
 class Seams:
     # Who is calling: the validated access token (cookie, else Bearer); invalid or absent = None (anonymous).
@@ -63,3 +99,15 @@ class Seams:
     cors_origin_allowed: Callable[[frozenset[str], str], bool] = origin_in_allow_list
     # Transport for every outbound IdP/JWKS call; None = the network. Tests pass an httpx.MockTransport.
     http_transport: httpx.BaseTransport | None = None
+    # POST /quiz/grade once validated and the quiz found: (request, quiz, answers) → the response body.
+    quiz_grading: Callable[[Request, Any, dict[str, Any]], dict[str, Any]] = grade_and_record_quiz
+    # The callback's answer when the code exchange or token validation fails: exception → (status, error message).
+    callback_failure: Callable[[Exception], tuple[int, str]] = callback_failure_status
+    # Largest /events/track and /quiz/grade body accepted, in raw bytes (SPEC §3.9); None = no cap at all.
+    payload_cap_bytes: int | None = MAX_BODY_BYTES
+    # (settings, shared httpx client) → the client for the hosted UI's token and revoke endpoints.
+    idp_client_factory: Callable[[Settings, httpx.Client], IdpClient] = hosted_ui_client
+    # The Content-Type the Lambda labels its JSON bodies with (SPEC §3.1).
+    json_content_type: str = JSON_CONTENT_TYPE
+    # The OIDC nonce of a login: sent to /oauth2/authorize and required in the ID token; None = neither.
+    oidc_nonce: Callable[[LoginTransaction], str | None] = transaction_nonce

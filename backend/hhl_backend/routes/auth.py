@@ -63,23 +63,23 @@ def login(request: Request) -> Response:
     settings = state.settings
     redirect = state.seams.redirect_sanitiser(request.query_params.get("redirect_url"))
     fresh = new_login_secrets()
-    issued = state.txn_codec.issue(
-        LoginTransaction(
-            state=fresh.state, verifier=fresh.verifier, nonce=fresh.nonce, redirect=redirect, iat=int(time.time())
-        )
+    txn = LoginTransaction(
+        state=fresh.state, verifier=fresh.verifier, nonce=fresh.nonce, redirect=redirect, iat=int(time.time())
     )
-    query = urlencode(
-        {
-            "response_type": "code",
-            "client_id": settings.cognito_client_id,
-            "redirect_uri": settings.cognito_redirect_uri,
-            "scope": "openid email profile",
-            "code_challenge": fresh.challenge,
-            "code_challenge_method": "S256",
-            "state": issued.state,
-            "nonce": fresh.nonce,
-        }
-    )
+    issued = state.txn_codec.issue(txn)
+    params = {
+        "response_type": "code",
+        "client_id": settings.cognito_client_id,
+        "redirect_uri": settings.cognito_redirect_uri,
+        "scope": "openid email profile",
+        "code_challenge": fresh.challenge,
+        "code_challenge_method": "S256",
+        "state": issued.state,
+    }
+    nonce = state.seams.oidc_nonce(txn)
+    if nonce is not None:
+        params["nonce"] = nonce
+    query = urlencode(params)
     response = _redirect(f"{settings.cognito_base_url}/oauth2/authorize?{query}")
     if issued.cookie_value is not None:
         _set(request, response, TXN_COOKIE, issued.cookie_value)
@@ -116,16 +116,19 @@ def _finish_callback(request: Request) -> Response:
     try:
         tokens = state.idp.exchange_code(code, txn.verifier)
         assert tokens.id_token is not None  # exchange_code guarantees it
-        id_claims = state.verifier.verify_id(tokens.id_token, nonce=txn.nonce)
+        id_claims = state.verifier.verify_id(tokens.id_token, nonce=seams.oidc_nonce(txn))
         access_claims = state.verifier.verify_access(tokens.access_token)
         if access_claims["sub"] != id_claims["sub"]:
             raise InvalidToken("ID and access tokens name different users")
-    except (IdpRejected, InvalidToken) as exc:
-        log_event("login_failed", level=logging.WARNING, reason=type(exc).__name__)
-        return error_response("Authentication failed", 400, no_store=True)
-    except (IdpUnavailable, JwksUnavailable) as exc:
-        log_event("login_idp_unavailable", level=logging.ERROR, reason=type(exc).__name__)
-        return error_response("Identity provider unavailable", 502, no_store=True)
+    except (IdpRejected, InvalidToken, IdpUnavailable, JwksUnavailable) as exc:
+        outage = isinstance(exc, IdpUnavailable | JwksUnavailable)
+        log_event(
+            "login_idp_unavailable" if outage else "login_failed",
+            level=logging.ERROR if outage else logging.WARNING,
+            reason=type(exc).__name__,
+        )
+        status, message = seams.callback_failure(exc)
+        return error_response(message, status, no_store=True)
 
     try:
         state.store.upsert_user_profile(id_claims["sub"], id_claims)

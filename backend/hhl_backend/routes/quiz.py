@@ -81,6 +81,13 @@ def _persist(request: Request, module: str, score: int, passed: bool) -> bool:
     return True
 
 
+def grade_and_record(request: Request, quiz: Quiz, answers: dict[str, Any]) -> dict[str, Any]:
+    """The default `seams.quiz_grading` (blocking: run in the threadpool): grade, persist when signed in."""
+    score, passed = grade(quiz, answers)
+    persisted = _persist(request, quiz.module_slug, score, passed)
+    return {"score": score, "pass": passed, "passing_score": quiz.passing_score, "persisted": persisted}
+
+
 async def grade_quiz(request: Request) -> Response:
     try:
         module, answers = parse_answers(await read_json_object(request, SCHEMA_MESSAGE))
@@ -89,7 +96,5 @@ async def grade_quiz(request: Request) -> Response:
     quiz = request.app.state.catalog.quizzes.get(module)
     if quiz is None:
         return error_response("Quiz not found", 404, code="QUIZ_NOT_FOUND", no_store=True)
-    score, passed = grade(quiz, answers)
-    persisted = await run_in_threadpool(_persist, request, module, score, passed)
-    body = {"score": score, "pass": passed, "passing_score": quiz.passing_score, "persisted": persisted}
+    body = await run_in_threadpool(request.app.state.seams.quiz_grading, request, quiz, answers)
     return json_response(body, no_store=True)

@@ -81,15 +81,16 @@ def log_validation_failure(request: Request, code: str, details: list[str], raw:
 
 
 async def read_json_object(request: Request, schema_message: str) -> dict[str, Any]:
-    """The body as a JSON object: capped at 10,000 bytes before parsing; empty = `{}` (SPEC §3.9).
+    """The body as a JSON object: capped (`seams.payload_cap_bytes`, 10,000) before parsing; empty = `{}` (SPEC §3.9).
 
     The raw body stays on `request.state` so that any later Invalid logs its excerpt.
     """
     raw = await request.body()
     request.state.raw_body = raw
-    if len(raw) > MAX_BODY_BYTES:
+    cap = request.app.state.seams.payload_cap_bytes
+    if cap is not None and len(raw) > cap:
         # Checked on the bytes received, before any parsing (the Lambda handler has already base64-decoded).
-        raise Invalid(400, TOO_LARGE, "PAYLOAD_TOO_LARGE", [f"root: {len(raw)} bytes exceeds {MAX_BODY_BYTES}"])
+        raise Invalid(400, TOO_LARGE, "PAYLOAD_TOO_LARGE", [f"root: {len(raw)} bytes exceeds {cap}"])
     if not raw.strip():
         return {}
     try:

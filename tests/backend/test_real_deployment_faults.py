@@ -1,0 +1,126 @@
+"""The auth-side real-deployment faults (sandbox/backend_faults/real_deployment.py) exhibit their defects through
+the ASGI app, and the healthy seams do not (SPEC §3 "Real deployment" notes)."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from sandbox.backend_faults import seams_for_faults
+from tests.backend.auth_fakes import (
+    CLIENT_ID,
+    HOSTED_UI,
+    FakeIdp,
+    complete_login,
+    cookie_value,
+    set_cookie_headers,
+    start_login,
+)
+
+
+def _client(make_client, *faults: str) -> TestClient:  # type: ignore[no-untyped-def]
+    return make_client(seams=seams_for_faults(frozenset(faults)))
+
+
+def _refresh_token_of(login: httpx.Response) -> str:
+    return cookie_value(set_cookie_headers(login)["hhl_refresh_token"])
+
+
+def _bogus_code_callback(client: TestClient) -> httpx.Response:
+    _location, state, txn = start_login(client)
+    return client.get(
+        "/auth/callback",
+        params={"code": "bogus-" + secrets.token_hex(8), "state": state},
+        headers={"cookie": f"hhl_auth_txn={txn}"},
+    )
+
+
+@pytest.mark.parametrize(("faults", "status"), [((), 400), (("backend.idp_errors_500",), 500)])
+def test_idp_errors_500_on_a_bogus_code(make_client, faults: tuple[str, ...], status: int) -> None:  # type: ignore[no-untyped-def]
+    response = _bogus_code_callback(_client(make_client, *faults))
+    assert (response.status_code, response.json()) == (status, {"error": "Authentication failed"})
+
+
+def test_idp_errors_500_also_for_an_outage(make_client, idp: FakeIdp) -> None:  # type: ignore[no-untyped-def]
+    idp.token_mode = "timeout"  # healthy: 502 "Identity provider unavailable"
+    response = _bogus_code_callback(_client(make_client, "backend.idp_errors_500"))
+    assert (response.status_code, response.json()) == (500, {"error": "Authentication failed"})
+
+
+@pytest.mark.parametrize(("faults", "refreshed"), [((), True), (("backend.no_silent_refresh",), False)])
+def test_no_silent_refresh(make_client, idp: FakeIdp, faults: tuple[str, ...], refreshed: bool) -> None:  # type: ignore[no-untyped-def]
+    client = _client(make_client, *faults)
+    refresh = _refresh_token_of(complete_login(client, idp))
+    response = client.get("/auth/me", headers={"cookie": f"hhl_refresh_token={refresh}"})
+    grants = [r for r in idp.token_requests if r.get("grant_type") == "refresh_token"]
+    if refreshed:
+        assert response.status_code == 200 and "hhl_access_token" in set_cookie_headers(response)
+        assert len(grants) == 1
+    else:
+        # The Jan-2026 stage: the learner is silently anonymous once the access cookie has expired.
+        assert response.status_code == 401 and "set-cookie" not in response.headers
+        assert grants == []  # the IdP was never asked
+
+
+def _refresh_grant(idp: FakeIdp, refresh_token: str) -> httpx.Response:
+    with httpx.Client(transport=httpx.MockTransport(idp.handle)) as http:
+        form = {"grant_type": "refresh_token", "client_id": CLIENT_ID, "refresh_token": refresh_token}
+        return http.post(HOSTED_UI + "/oauth2/token", data=form)
+
+
+@pytest.mark.parametrize(("faults", "after_logout"), [((), 400), (("backend.no_revocation",), 200)])
+def test_no_revocation(make_client, idp: FakeIdp, faults: tuple[str, ...], after_logout: int) -> None:  # type: ignore[no-untyped-def]
+    client = _client(make_client, *faults)
+    refresh = _refresh_token_of(complete_login(client, idp))
+    logout = client.post("/auth/logout", headers={"cookie": f"hhl_refresh_token={refresh}"})
+    assert logout.status_code == 302
+    assert cookie_value(set_cookie_headers(logout)["hhl_refresh_token"]) == ""  # the browser's copy is cleared…
+    assert _refresh_grant(idp, refresh).status_code == after_logout  # …but without revocation the token lives on
+
+
+def test_both_idp_client_faults_combine(make_client, idp: FakeIdp) -> None:  # type: ignore[no-untyped-def]
+    client = _client(make_client, "backend.no_silent_refresh", "backend.no_revocation")
+    refresh = _refresh_token_of(complete_login(client, idp))
+    assert client.get("/auth/me", headers={"cookie": f"hhl_refresh_token={refresh}"}).status_code == 401
+    client.post("/auth/logout", headers={"cookie": f"hhl_refresh_token={refresh}"})
+    assert idp.revoked == set()
+
+
+@pytest.mark.parametrize(
+    ("faults", "content_type"),
+    [((), "application/json"), (("backend.json_as_text_plain",), "text/plain; charset=utf-8")],
+)
+def test_json_as_text_plain(make_client, faults: tuple[str, ...], content_type: str) -> None:  # type: ignore[no-untyped-def]
+    client = _client(make_client, *faults)
+    for response in (client.get("/auth/me"), client.get("/auth/callback", params={"state": "x"})):
+        assert response.headers["content-type"] == content_type
+        assert "error" in response.json()  # the body is still JSON: only its label is wrong
+
+
+def _sign_in_with_wrong_nonce(client: TestClient, idp: FakeIdp) -> tuple[str, httpx.Response]:
+    """A login whose ID token carries a nonce the backend never issued (a replayed or injected token)."""
+    location, state, txn = start_login(client)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    code = secrets.token_urlsafe(24)
+    idp.codes[code] = {"challenge": query["code_challenge"], "nonce": secrets.token_urlsafe(32), "sub": "user-1"}
+    callback = client.get(
+        "/auth/callback", params={"code": code, "state": state}, headers={"cookie": f"hhl_auth_txn={txn}"}
+    )
+    return location, callback
+
+
+def test_no_nonce(make_client, idp: FakeIdp) -> None:  # type: ignore[no-untyped-def]
+    location, callback = _sign_in_with_wrong_nonce(_client(make_client, "backend.no_nonce"), idp)
+    assert "nonce" not in parse_qs(urlsplit(location).query)
+    assert callback.status_code == 302 and "hhl_access_token" in set_cookie_headers(callback)
+
+
+def test_nonce_sent_and_checked_without_the_fault(make_client, idp: FakeIdp) -> None:  # type: ignore[no-untyped-def]
+    location, callback = _sign_in_with_wrong_nonce(_client(make_client), idp)
+    assert len(parse_qs(urlsplit(location).query)["nonce"][0]) == 43
+    assert (callback.status_code, callback.json()) == (400, {"error": "Authentication failed"})
+    assert "hhl_access_token" not in set_cookie_headers(callback)
