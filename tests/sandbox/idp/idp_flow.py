@@ -10,6 +10,7 @@ import base64
 import hashlib
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -174,4 +175,6 @@ def asgi_request(app: ASGIApp, client_host: str, method: str, url: str, **kwargs
         async with httpx.AsyncClient(transport=transport, base_url="http://idp.test") as client:
             return await client.request(method, url, **kwargs)
 
-    return asyncio.run(send())
+    # A thread of its own: pytest-playwright's sync API may already run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, send()).result()
