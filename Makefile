@@ -38,12 +38,13 @@ lint: venv
 	$(VENV)/bin/cfn-lint backend/template.yaml
 
 # moto keeps one global state per process: in-process mock_aws (backend unit tests), moto servers that keep
-# state (sandbox tests) and tests that reset moto (infra checks) each get their own pytest processes.
+# state (sandbox tests) and tests that reset moto (infra checks) each get their own pytest processes; browser
+# tests stay out of the first group because pytest-playwright's sync API keeps an event loop in the main thread.
 PYTEST_PROJECT := $(VENV)/bin/pytest -n 2 --dist loadfile -q -p no:randomly
 
 test: setup lint
-	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites tests/pages
-	$(PYTEST_PROJECT) tests/sandbox
+	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites
+	$(PYTEST_PROJECT) tests/sandbox tests/pages
 	$(PYTEST_PROJECT) tests/checks
 	$(PYTEST_PROJECT) tests/integration
 
