@@ -40,6 +40,8 @@ class CheckSpec:
     remediation: str = ""
     known_profiles: tuple[str, ...] = ()
     known_note: str = ""
+    smoke: bool = False  # in the post-deploy / post-rollback smoke scope (`-m smoke`, `--scope smoke`)
+    requires: tuple[str, ...] = ()  # declared prerequisites: a failed one blocks this check, as a preflight does
 
     @property
     def is_preflight(self) -> bool:
@@ -90,6 +92,8 @@ def _spec(entry: object, index: int) -> CheckSpec:
         remediation=str(entry.get("remediation") or ""),
         known_profiles=tuple(entry.get("known_profiles") or ()),
         known_note=str(entry.get("known_note") or ""),
+        smoke=entry.get("smoke") is True,
+        requires=tuple(entry.get("requires") or ()),
     )
 
 
@@ -104,6 +108,10 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, CheckSpec]:
     catalog = {spec.id: spec for spec in specs}
     if len(catalog) != len(specs):
         raise CatalogError(f"{path}: duplicate check ids")
+    for spec in specs:
+        unknown = [r for r in spec.requires if r not in catalog or r == spec.id]
+        if unknown:
+            raise CatalogError(f"{path}: {spec.id}.requires: not other catalog ids: {', '.join(unknown)}")
     return catalog
 
 
