@@ -9,17 +9,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 import yaml
 
+from checks.vocabulary import SCOPES, SEVERITIES, WRITES, Scope, Severity, Writes
+
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 
-# Which areas a failed preflight blocks (SPEC §10): the preflight's own area, plus these.
+# What a failed preflight blocks (SPEC §10): every check that touches the base it proves, by id prefix.
+# api: everything that calls the API base (the security probes and the load suite included); infra: everything
+# that reads the AWS account (security.logs reads the log group, so it depends on both).
 BLOCKED_BY_AREA: dict[str, tuple[str, ...]] = {
-    "api": ("api", "security"),
+    "api": (
+        "api",
+        "security.login",
+        "security.auth",
+        "security.cookies",
+        "security.cors",
+        "security.data",
+        "security.logout",
+        "security.headers",
+        "security.cache",
+        "security.logs",
+        "load",
+    ),
     "e2e": ("e2e",),
-    "infra": ("infra", "security.ops"),
+    "infra": ("infra", "security.ops", "security.iam", "security.logs", "load.alarms_quiet_after"),
     "crm": ("crm",),
 }
 
@@ -32,9 +47,9 @@ class CatalogError(Exception):
 class CheckSpec:
     id: str
     area: str
-    severity: Literal["critical", "high", "medium", "low"]
-    writes: Literal["none", "user", "fault"]
-    scope: Literal["all", "local", "real"]
+    severity: Severity
+    writes: Writes
+    scope: Scope
     expectation: str = ""
     title: str = ""
     remediation: str = ""
@@ -65,9 +80,9 @@ class CheckSpec:
 
 
 _ALLOWED = {
-    "severity": ("critical", "high", "medium", "low"),
-    "writes": ("none", "user", "fault"),
-    "scope": ("all", "local", "real"),
+    "severity": SEVERITIES,
+    "writes": WRITES,
+    "scope": SCOPES,
 }
 
 
@@ -112,7 +127,26 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, CheckSpec]:
         unknown = [r for r in spec.requires if r not in catalog or r == spec.id]
         if unknown:
             raise CatalogError(f"{path}: {spec.id}.requires: not other catalog ids: {', '.join(unknown)}")
+    _reject_cycles(catalog, path)
     return catalog
+
+
+def _reject_cycles(catalog: dict[str, CheckSpec], path: Path) -> None:
+    """A `requires` cycle would make each check wait for the other until the bound: refuse it up front."""
+    state: dict[str, str] = {}
+
+    def visit(check_id: str, trail: tuple[str, ...]) -> None:
+        if state.get(check_id) == "done":
+            return
+        if state.get(check_id) == "open":
+            raise CatalogError(f"{path}: requires cycle: {' -> '.join((*trail, check_id))}")
+        state[check_id] = "open"
+        for required in catalog[check_id].requires:
+            visit(required, (*trail, check_id))
+        state[check_id] = "done"
+
+    for check_id in catalog:
+        visit(check_id, ())
 
 
 CATALOG: dict[str, CheckSpec] = load_catalog()

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-AREAS = ("api", "e2e", "infra", "security", "crm", "load")
-Area = Literal["api", "e2e", "infra", "security", "crm", "load"]
+from checks.vocabulary import AREAS as AREAS  # re-exported: environments.AREAS
+from checks.vocabulary import Area
 
 
 class _Strict(BaseModel):

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from checks.aws.snapshot import ServiceUnavailable
+from checks.vocabulary import FindingStatus as Status
 
 __all__ = ["CHECKS", "Check", "Finding", "Judgement", "SnapshotLike", "View", "evaluate", "rule"]
-
-Status = Literal["passed", "failed", "warning"]
 
 
 class SnapshotLike(Protocol):
