@@ -44,6 +44,8 @@ class RunInfo:
     backend_version: str = ""
     template_sha256: str = ""
     targets: dict[str, Any] = field(default_factory=dict)  # site, api, hosted_ui, region, stack
+    scope: str = "full"  # full | smoke: the catalog reference set the verdict is judged against
+    interrupted: str = ""  # why the run was cut short (SIGINT, SIGTERM, -x/--maxfail, a crash); "" = ran to the end
     verdict: str = ""
     verdict_reasons: list[str] = field(default_factory=list)
 
