@@ -23,11 +23,12 @@ import httpx
 
 from checks.errors import CheckFailure, TargetUnreachable
 from checks.evidence import Evidence
-from checks.redaction import redact_text
+from checks.redaction import excerpt, redact_text
 
 __all__ = ["HttpClient", "Response", "SetCookie", "parse_set_cookie", "parse_set_cookies"]
 
 MAX_BODY_BYTES = 64 * 1024
+BODY_EXCERPT_CHARS = 120  # of a body in a message
 USER_AGENT = "hhl-rollout-harness/0.1"
 _UNSET: Any = object()
 _HTML_MARKERS = re.compile(r"(?i)<!doctype html|<html|<head|<body|hs-scripts|hubspot|hs_cos_wrapper")
@@ -122,8 +123,8 @@ class Response:
             raise CheckFailure(f"{self.method} {self.url}: body is not JSON: {self.describe()}") from None
 
     def describe(self) -> str:
-        """One line for messages: status, content type and a body excerpt."""
-        return f"{self.status} {self.content_type or 'no content type'} {self.text[:120]!r}"
+        """One line for messages: status, content type and a body excerpt (redacted before it is cut)."""
+        return f"{self.status} {self.content_type or 'no content type'} {excerpt(self.text, BODY_EXCERPT_CHARS)!r}"
 
 
 def _slug(path: str) -> str:

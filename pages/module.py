@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
+from checks.redaction import excerpt
 from pages.base import DEFAULT_TIMEOUT_MS, SitePage, SiteUrls, StateMismatch
 
 __all__ = ["ModulePage"]
@@ -30,7 +31,7 @@ class ModulePage(SitePage):
             expect(button).to_be_visible(timeout=DEFAULT_TIMEOUT_MS)
             expect(button).to_be_enabled(timeout=DEFAULT_TIMEOUT_MS)
         except AssertionError:
-            shown = self.page.locator(".module-actions, main").first.inner_text()[:120].replace("\n", " ")
+            shown = excerpt(self.page.locator(".module-actions, main").first.inner_text(), 120).replace("\n", " ")
             raise StateMismatch(f"an enabled #{element_id} ({label!r})", repr(shown), url=self.page.url) from None
         return button
 

@@ -15,6 +15,7 @@ from typing import Any
 from playwright.sync_api import Browser
 
 from checks.errors import LoginFailed
+from checks.redaction import excerpt
 from checks.secrets import register_secret
 from pages.api import session_cookies
 from pages.artifacts import ContextTracer, has_typed_password
@@ -127,7 +128,7 @@ def browser_sign_in(
         for cookie in cookies:
             register_secret(cookie.get("value"))
         names = page.evaluate("() => document.cookie.split(';').map((c) => c.split('=')[0].trim()).filter(Boolean)")
-        final_url, page_text = page.url, page.locator("body").inner_text()[:PAGE_TEXT_CHARS]
+        final_url, page_text = page.url, excerpt(page.locator("body").inner_text(), PAGE_TEXT_CHARS)
         # The landing document's redirect chain includes the credential POST, so any trace of it would hold the
         # password: the trace resumes with a fresh load of the same URL (the leak check in ContextTracer backs this).
         tracer.resume()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from checks.errors import CLEAR_ERRORS, PreflightBlocked, SandboxError
-from checks.redaction import redact_text
+from checks.redaction import excerpt, redact_text
 
 MAX_MESSAGE = 2000
 
@@ -34,11 +34,11 @@ def iso(epoch: float) -> str:
 
 def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     if isinstance(excinfo.value, pytest.skip.Exception | pytest.fail.Exception):
-        return redact_text(str(excinfo.value.msg))[:MAX_MESSAGE]
+        return excerpt(str(excinfo.value.msg), MAX_MESSAGE)
     text = str(excinfo.value).strip() or excinfo.typename
     if not isinstance(excinfo.value, (*CLEAR_ERRORS, AssertionError, pytest.fail.Exception)):
         text = f"{excinfo.typename}: {text}"
-    return redact_text(text)[:MAX_MESSAGE]
+    return excerpt(text, MAX_MESSAGE)  # redacted before it is cut
 
 
 def _status_of_exception(excinfo: pytest.ExceptionInfo[BaseException]) -> str:

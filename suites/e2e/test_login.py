@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from checks.evidence import Evidence
+from checks.redaction import excerpt
 from pages import SiteUrls, fail_if
 from pages.session import COOKIE_FLAGS, SignInOutcome, cookie_problems
 
@@ -30,7 +31,7 @@ def test_login_full_flow(sign_in_journey: SignInOutcome, site_urls: SiteUrls, ev
         },
         actual={
             "lands_on": landed,
-            "page_start": outcome.page_text[:200],
+            "page_start": excerpt(outcome.page_text, 200),
             "cookies": outcome.cookies,
             "document_cookie": outcome.document_cookie_names,
         },

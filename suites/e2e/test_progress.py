@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from checks.errors import HarnessError
+from checks.redaction import excerpt
 from pages import BrowserApi, ModulePage, MyLearningPage, StateMismatch, enrolled_course_slugs, find_module_progress
 from suites.e2e.journey import View
 
@@ -62,7 +63,7 @@ def test_my_learning(signed_in_view: View, browser_api: BrowserApi) -> None:
         card = page.signed_in().card_for(slug)
     finally:
         view.shot("my-learning")
-    view.evidence.record(expected=f"an .enrollment-card naming {slug}", actual=card.inner_text()[:200])
+    view.evidence.record(expected=f"an .enrollment-card naming {slug}", actual=excerpt(card.inner_text(), 200))
 
 
 def _flags(row: dict[str, Any] | None) -> dict[str, Any]:
