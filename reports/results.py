@@ -43,6 +43,11 @@ class RunInfo:
     harness_version: str = ""
     backend_version: str = ""
     template_sha256: str = ""
+    # Run identity read from the target (checks/run_identity.py), filled by the plugin:
+    lambda_version: str = ""  # the version behind lambda_alias, or "$LATEST" (lambda_alias "")
+    lambda_alias: str = ""
+    code_sha256: str = ""  # that version's CodeSha256 (base64, as AWS reports it)
+    identity_notes: list[str] = field(default_factory=list)  # what could not be read, and what the values mean
     targets: dict[str, Any] = field(default_factory=dict)  # site, api, hosted_ui, region, stack
     scope: str = "full"  # full | smoke: the catalog reference set the verdict is judged against
     interrupted: str = ""  # why the run was cut short (SIGINT, SIGTERM, -x/--maxfail, a crash); "" = ran to the end

@@ -3,7 +3,6 @@ hook), and summarise the verdict for the terminal."""
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from collections.abc import Sequence
@@ -15,10 +14,9 @@ from typing import Any
 from checks.plugin.outcomes import iso
 from checks.plugin.state import GateExit, RunState
 from checks.redaction import redact_text
+from checks.run_identity import read_run_identity
 from environments import Environment
 from reports.results import CheckResult, RunInfo
-
-TEMPLATE = Path(__file__).resolve().parents[2] / "backend" / "template.yaml"
 
 
 @dataclass
@@ -39,6 +37,7 @@ def _version(package: str) -> str:
 
 
 def run_info(state: RunState, env: Environment, finished_at: float) -> RunInfo:
+    identity = read_run_identity(env)  # bounded: a few seconds at most, never raises
     return RunInfo(
         id=state.run_id,
         env=env.name,
@@ -46,11 +45,13 @@ def run_info(state: RunState, env: Environment, finished_at: float) -> RunInfo:
         started_at=state.started_at,
         finished_at=iso(finished_at),
         harness_version=_version("hedgehog-learn-rollout"),
-        # Only the sandbox tells us which backend build it runs; on AWS the report shows the version behind `live`.
-        backend_version=env.sandbox.backend_version if env.sandbox else "",
-        template_sha256=hashlib.sha256(TEMPLATE.read_bytes()).hexdigest()
-        if env.kind == "local" and TEMPLATE.is_file()
-        else "",
+        # Read from the target, locally and on AWS: never the sandbox's own claim, never this repository's template.
+        backend_version=identity.backend_version,
+        template_sha256=identity.template_sha256,
+        lambda_version=identity.lambda_version,
+        lambda_alias=identity.lambda_alias,
+        code_sha256=identity.code_sha256,
+        identity_notes=identity.notes,
         targets={
             "site": env.site_base_url,
             "api": env.api_base_url,
