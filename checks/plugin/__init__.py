@@ -1,11 +1,24 @@
 """The pytest plugin that turns a pytest session into the rollout gate: options, sandbox launch for `local`,
-check markers from the catalog, preflight ordering and blocking, one CheckResult per item (merged across xdist
+check markers from the catalog, prerequisite ordering and blocking, one CheckResult per item (merged across xdist
 workers), secret scrubbing of every report, and the verdict at session end.
 
-Wiring (root conftest.py): `pytest_plugins = [*checks.plugin.PLUGINS, ...]`. Hooks live in `hooks.py`,
-fixtures in `fixtures.py`, and everything else in small modules beside them.
+Loaded as the installed project's `pytest11` entry point (pyproject.toml), so its options parse before pytest picks
+a rootdir: `pytest --env /any/path.yaml` works in either form. The modules, one concern each:
+
+rootdir     re-roots a run whose option values pytest mistook for paths
+run         options, the env file, run id and directories, scope, xdist hand-off, SIGTERM
+collection  catalog markers, `-k <check id>`, scope, prerequisite order, the per-item policy
+results     CheckResult per item, merge, finish (documents + verdict + exit status), terminal section
+fixtures    the fixtures every suite may use
 """
 
 from __future__ import annotations
 
-PLUGINS = ["checks.plugin.hooks", "checks.plugin.fixtures"]
+pytest_plugins = [
+    "checks.plugin.rootdir",
+    "checks.plugin.run",
+    "checks.plugin.results",
+    "checks.plugin.fixtures",
+    "checks.aws.fixtures",  # `aws` and `infra`
+    "pages.fixtures",  # browser fixtures of the e2e suite (page objects in pages/)
+]

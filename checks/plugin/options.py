@@ -44,6 +44,14 @@ def add_options(parser: pytest.Parser) -> None:
         help="an earlier run directory to compare with in FINAL-REPORT.md",
     )
     group.addoption(
+        "--scope",
+        dest="hhl_scope",
+        choices=("full", "smoke"),
+        default=None,
+        help="reference set the verdict is judged against: full (default) or smoke, the catalog's post-deploy "
+        "subset (`-m smoke` implies it)",
+    )
+    group.addoption(
         "--keep-traces",
         dest="hhl_keep_traces",
         action="store_true",

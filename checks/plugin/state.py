@@ -12,6 +12,7 @@ import pytest
 from checks.catalog import CheckSpec
 from checks.evidence import Evidence
 from checks.plugin.outcomes import ItemOutcome
+from checks.plugin.preflight import Blocker
 from environments import Environment
 
 
@@ -39,6 +40,10 @@ class RunState:
     sandbox_faults: tuple[str, ...] = ()
     baseline: Path | None = None
     keep_traces: bool = False
+    scope: str = "full"  # full | smoke (SPEC §11.3): `--scope smoke` or `-m smoke`
+    interrupted: str = ""  # why the run was cut short (SIGINT, SIGTERM, -x/--maxfail, a crash); "" = ran to the end
+    credentials_error: str = ""  # the env needs a test user it does not have: checks needing one are blocked
+    environment_errors: list[str] = field(default_factory=list)  # controller: one line per root cause
     active: bool = False  # this session collected suite items (not `pytest tests`)
     results: list[dict[str, Any]] = field(default_factory=list)  # CheckResult JSON (controller only)
     worker_secrets: set[str] = field(default_factory=set)
@@ -51,7 +56,8 @@ class ItemCheck:
 
     spec: CheckSpec
     result_id: str  # the check id, plus `[param]` for parametrized items
-    blocked_by: tuple[str, ...] = ()  # selected preflight ids whose failure blocks this item
+    blocked_by: tuple[Blocker, ...] = ()  # selected prerequisites whose failure blocks this item
+    publishes: bool = False  # another check waits for this one's outcome
 
 
 RUN_STATE = pytest.StashKey[RunState]()

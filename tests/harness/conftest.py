@@ -100,9 +100,6 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["checks.plugin.hooks", "checks.plugin.fixtures"]
-
-
 @dataclass
 class FakeOutcome:
     verdict: str
@@ -144,6 +141,7 @@ class Gate:
     def __init__(self, pytester: pytest.Pytester) -> None:
         self.pytester = pytester
         self.report_dir = pytester.path / "run"
+        self.runs = 0
         pytester.makeconftest(GATE_CONFTEST)
         pytester.makefile(".ini", pytest=GATE_INI)
         (pytester.path / "suites" / "api").mkdir(parents=True)
@@ -158,6 +156,9 @@ class Gate:
         (self.pytester.path / "suites" / area / name).write_text(source)
 
     def run(self, *args: str) -> pytest.RunResult:
+        """One harness run, each into a new run directory (the gate refuses to mix runs); `results()` reads it."""
+        self.runs += 1
+        self.report_dir = self.pytester.path / f"run-{self.runs}"
         return self.pytester.runpytest_subprocess("suites", "--report-dir", str(self.report_dir), *args)
 
     def results(self) -> dict[str, dict[str, Any]]:
