@@ -10,16 +10,24 @@ from typing import Any
 
 import yaml
 
+from checks.catalog import load_catalog
+from checks.vocabulary import AREAS, base_id, is_preflight
 from reports import snapshots
-from reports.catalog_text import load_catalog
 from reports.checklist import ROLLBACK_TRIGGERS, checklist_sections, success_criteria
-from reports.counts import AREAS
 from reports.manifest import RESULTS_NAME, sha256_file
-from reports.policy import build_facts, decide
+from reports.policy import (
+    BLOCKING_SEVERITIES,
+    build_facts,
+    by_severity,
+    decide,
+    open_findings,
+    severity_rank,
+    waived_blocking,
+    waived_line,
+)
 from reports.rollback import rollback_plan
 from reports.status import check_status
-from reports.verdicts import GO, NO_GO
-from reports.waivers import is_target_check
+from reports.verdicts import GO, NO_GO, label
 
 EXCERPT_CHARS = 1500
 EXCERPT_LINES = 30
@@ -50,10 +58,6 @@ def load_results(run_dir: Path) -> tuple[dict[str, Any], str]:
     if not isinstance(results, dict) or not {"run", "checks", "counts", "artifacts"} <= results.keys():
         raise ValueError(f"{path} lacks run/checks/counts/artifacts: not a results file")
     return results, sha256_file(path)
-
-
-def _base(check: Mapping[str, Any]) -> str:
-    return str(check.get("check_id") or str(check["id"]).split("[", 1)[0])
 
 
 def _excerpt(run_dir: Path, check: Mapping[str, Any]) -> str:
@@ -119,17 +123,52 @@ def _snapshot_view(run_dir: Path, results: Mapping[str, Any], status_of: Any) ->
     return view
 
 
-def _infra_verdict(checks: list[Mapping[str, Any]], environment: Mapping[str, Any], scopes: Mapping[str, str]) -> str:
-    subset = [c for c in checks if c["area"] == "infra" or _base(c).startswith("security.ops.")]
-    decision = decide(build_facts(subset, {**environment, "required_areas": []}, scopes))
+def _is_infra(check_id: str) -> bool:
+    return check_id.startswith(("infra.", "security.ops."))
+
+
+def _infra_verdict(
+    checks: list[Mapping[str, Any]], environment: Mapping[str, Any], catalog: Mapping[str, Any], run: Mapping[str, Any]
+) -> str:
+    """The same policy over the infra and `security.ops` checks and their own reference set only."""
+    subset = [c for c in checks if _is_infra(base_id(c))]
+    infra_catalog = {cid: spec for cid, spec in catalog.items() if _is_infra(cid)}
+    decision = decide(build_facts(subset, {**environment, "required_areas": []}, infra_catalog, run))
     return INFRA_VERDICT.get(decision.verdict, "INCONCLUSIVE")
+
+
+def _did_not_run(run: Mapping[str, Any], catalog: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The reference checks a partial run has no result for, shaped like check dicts for the templates."""
+    ids = ((run.get("partial") or {}).get("ids")) or []
+    return [
+        {
+            "id": cid,
+            "severity": getattr(catalog.get(cid), "severity", "?"),
+            "title": getattr(catalog.get(cid), "display_title", cid),
+        }
+        for cid in ids
+    ]
+
+
+def _confirmation_note(run: Mapping[str, Any]) -> str:
+    """Why `production-deployment-confirmation.md` was not written (empty when it was)."""
+    if run.get("verdict") != GO:
+        return f"not written: the verdict is {run.get('verdict') or '<none>'} (written only on GO)"
+    if run.get("partial"):
+        return f"not written: {run['partial']['line']} (a partial or interrupted run is never confirmed)"
+    if (run.get("scope") or "full") != "full":
+        return (
+            f"not written: a {run.get('scope')} scope run is a post-deploy/post-rollback check, "
+            "not a full verification (run the full scope to confirm a deployment)"
+        )
+    return ""
 
 
 def build_context(run_dir: Path, results: dict[str, Any], results_sha: str) -> dict[str, Any]:
     catalog = load_catalog()
     checks: list[dict[str, Any]] = results["checks"]
     environment: dict[str, Any] = results.get("environment") or {}
-    scopes = {cid: entry.scope for cid, entry in catalog.items()}
+    run: dict[str, Any] = results["run"]
 
     def status_of(check_id: str) -> str:
         return check_status(checks, check_id)
@@ -138,15 +177,15 @@ def build_context(run_dir: Path, results: dict[str, Any], results_sha: str) -> d
         check["excerpt"] = _excerpt(run_dir, check) if check["status"] in ("failed", "error") else ""
         check["screenshots"] = _screenshots(run_dir, check)
     failed = [c for c in checks if c["status"] == "failed"]
-    # Open on a GO run: every warning, and failures below high (a failed critical/high check is never GO).
-    open_findings = [
-        c
-        for c in checks
-        if c["status"] == "warning" or (c["status"] == "failed" and c["severity"] in ("medium", "low"))
-    ]
+    # Findings are grouped by their real severity everywhere: a high warning is a high finding.
+    findings = open_findings(checks)
     snaps = _snapshot_view(run_dir, results, status_of)
     return {
-        "run": results["run"],
+        "run": run,
+        "verdict_label": label(str(run.get("verdict", "")), str(run.get("scope") or "full")),
+        "partial": run.get("partial"),
+        "did_not_run": _did_not_run(run, catalog),
+        "confirmation_note": _confirmation_note(run),
         "results_sha256": results_sha,
         "checks": checks,
         "counts": results["counts"],
@@ -157,28 +196,35 @@ def build_context(run_dir: Path, results: dict[str, Any], results_sha: str) -> d
         "artifacts": [a for a in results["artifacts"] if (run_dir / a["path"]).is_file()],
         "areas": [(area, [c for c in checks if c["area"] == area]) for area in results["counts"]["by_area_status"]],
         "failures": [c for c in checks if c["status"] in ("failed", "error")],
-        "critical_high": [c for c in failed if c["severity"] in ("critical", "high")],
-        "open_findings": [
-            c for c in open_findings if c["status"] == "warning" or c["severity"] not in ("critical", "high")
-        ],
+        "critical_high": sorted(
+            (
+                c
+                for c in checks
+                if c["severity"] in BLOCKING_SEVERITIES and c["status"] in ("failed", "warning", "waived")
+            ),
+            key=severity_rank,
+        ),
+        "open_findings": findings,
+        "open_by_severity": by_severity(findings),
+        "waived_blocking": [{"check": c, "line": waived_line(c)} for c in waived_blocking(checks)],
         "known": [c for c in checks if c.get("known")],
         "waived": [c for c in checks if c.get("waiver")],
         "not_run": [c for c in checks if c["status"] in ("skipped", "blocked")],
-        "blockers": [c for c in checks if is_target_check(_base(c)) and c["status"] != "passed"],
+        "blockers": [c for c in checks if is_preflight(base_id(c)) and c["status"] != "passed"],
         "recommendations": [
             {
                 "id": c["id"],
                 "severity": c["severity"],
-                "remediation": getattr(catalog.get(_base(c)), "remediation", "")
+                "remediation": getattr(catalog.get(base_id(c)), "remediation", "").strip()
                 or "(no remediation text in the catalog)",
             }
             for c in failed
         ],
-        "endpoint_probes": [c for c in checks if c["area"] == "api" or is_target_check(_base(c))],
-        "infra_checks": [c for c in checks if c["area"] == "infra" or _base(c).startswith("security.ops.")],
+        "endpoint_probes": [c for c in checks if c["area"] == "api" or is_preflight(base_id(c))],
+        "infra_checks": [c for c in checks if _is_infra(base_id(c))],
         "timings": _timings(checks),
         "aws": snaps,
-        "infra_verdict": _infra_verdict(checks, environment, scopes),
+        "infra_verdict": _infra_verdict(checks, environment, catalog, run),
         "checklist": checklist_sections(environment),
         "success_criteria": success_criteria(),
         "rollback_triggers": ROLLBACK_TRIGGERS,

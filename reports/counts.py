@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reports.results import STATUSES
-
-AREAS = ("api", "e2e", "infra", "security", "crm", "load")
-SEVERITIES = ("critical", "high", "medium", "low")
+from checks.vocabulary import AREAS, SEVERITIES, STATUSES
 
 
 def _matrix(checks: list[Mapping[str, Any]], key: str, rows: tuple[str, ...]) -> dict[str, dict[str, int]]:

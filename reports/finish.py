@@ -1,5 +1,9 @@
 """Session end (SPEC §11): waivers → verdict → results.json → documents → self-checks → step summary.
 
+The verdict is judged against the catalog's reference set for the env kind and the run's scope (reports.policy),
+so checks deselected by -k/-m/paths or cut short count as "did not run"; such a run, or an interrupted one, is a
+PARTIAL RUN (`run.partial` in results.json, `RunOutcome.partial`) and never gets the production confirmation.
+
 Order matters: results.json is written first and the documents are rendered from it (loaded back from disk),
 each ending with its sha256. The post-render self-check and redaction scan may still demote the verdict to
 INCONCLUSIVE; then results.json is rewritten with that reason and the documents rendered again."""
@@ -10,23 +14,23 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from checks.catalog import load_catalog
+from checks.vocabulary import SEVERITIES, STATUSES
 from reports.baseline import compare_to_baseline
-from reports.catalog_text import load_catalog
-from reports.counts import SEVERITIES, compute_counts
+from reports.counts import compute_counts
 from reports.manifest import RESULTS_NAME, build_manifest, missing_evidence, run_files, sha256_file
 from reports.policy import Decision, Facts, build_facts, decide
 from reports.redaction import contains_secret, scan_files, scan_run_dir, scrub_value
 from reports.render import render_documents
-from reports.results import STATUSES, CheckResult, RunInfo
+from reports.results import CheckResult, RunInfo
 from reports.selfcheck import self_check
 from reports.step_summary import write_step_summary
-from reports.verdicts import exit_code_for
+from reports.verdicts import exit_code_for, label
 from reports.versions import tool_versions
-from reports.waivers import apply_waivers
+from reports.waivers import apply_waivers, run_date
 
 
 @dataclass
@@ -36,6 +40,13 @@ class RunOutcome:
     exit_code: int  # 0 GO, 1 NO-GO, 2 INCONCLUSIVE
     documents: list[Path]
     results_path: Path
+    partial: str = ""  # "PARTIAL RUN: <n> of <m> reference checks not run[ (interrupted: <why>)]"; "" = complete
+    scope: str = "full"  # the run's scope (full | smoke)
+
+    @property
+    def headline(self) -> str:
+        """The verdict as the terminal shows it: `GO (smoke scope)` for a smoke run."""
+        return label(self.verdict, self.scope)
 
 
 def validate_checks(checks: Sequence[CheckResult]) -> None:
@@ -56,14 +67,6 @@ def validate_checks(checks: Sequence[CheckResult]) -> None:
         raise ValueError("invalid check results: " + "; ".join(problems))
 
 
-def _run_date(run: RunInfo) -> date:
-    """Waiver expiry is judged on the run's own date, so a re-check of the same results reaches the same verdict."""
-    try:
-        return datetime.fromisoformat(run.started_at.replace("Z", "+00:00")).date()
-    except ValueError:
-        return datetime.now(UTC).date()
-
-
 def _write_results(run_dir: Path, results: dict[str, Any]) -> Path:
     path = run_dir / RESULTS_NAME
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
@@ -73,6 +76,8 @@ def _write_results(run_dir: Path, results: dict[str, Any]) -> Path:
 def _apply_decision(results: dict[str, Any], decision: Decision, notes: list[str]) -> None:
     results["run"]["verdict"] = decision.verdict
     results["run"]["verdict_reasons"] = decision.reasons + [f"warning: {note}" for note in notes]
+    results["run"]["reference_checks"] = decision.reference
+    results["run"]["partial"] = decision.partial.to_json() if decision.partial else None
 
 
 def _render_and_verify(run_dir: Path, results: dict[str, Any], secrets: Sequence[str]) -> tuple[list[Path], list[str]]:
@@ -98,7 +103,8 @@ def finish_run(
     validate_checks(checks)
     live_secrets = [s for s in secrets if isinstance(s, str) and s]
     run_dir.mkdir(parents=True, exist_ok=True)
-    applied, waiver_notes = apply_waivers(checks, environment.get("waivers") or [], _run_date(run))
+    catalog = load_catalog()
+    applied, waiver_notes = apply_waivers(checks, environment.get("waivers") or [], run_date(run.started_at), catalog)
     raw_checks = [c.to_json() for c in applied]
     # A secret that reached results or the env dict is masked before anything is written, and still fails the run.
     leaks = [
@@ -110,17 +116,18 @@ def finish_run(
         leaks.append("results.json: run/environment carried a live secret (masked)")
     check_dicts: list[dict[str, Any]] = scrub_value(raw_checks, live_secrets)
     clean_env: dict[str, Any] = scrub_value(dict(environment), live_secrets)
-    scopes = {cid: entry.scope for cid, entry in load_catalog().items()}
+    run_json: dict[str, Any] = scrub_value(dataclasses.replace(run).to_json(), live_secrets)
     facts: Facts = build_facts(
         check_dicts,
         clean_env,
-        scopes,
+        catalog,
+        run_json,
         manifest_problems=missing_evidence(check_dicts, run_dir),
         redaction_hits=scan_files(run_files(run_dir), run_dir, live_secrets) + leaks,
         selfcheck_problems=[],
     )
     results: dict[str, Any] = {
-        "run": scrub_value(dataclasses.replace(run).to_json(), live_secrets),
+        "run": run_json,
         "environment": clean_env,
         "checks": check_dicts,
         "counts": compute_counts(check_dicts),
@@ -139,6 +146,13 @@ def finish_run(
         documents = render_documents(run_dir, live_secrets)
     write_step_summary(results, live_secrets)
     verdict = results["run"]["verdict"]
+    part = results["run"]["partial"]
     return RunOutcome(
-        verdict, list(results["run"]["verdict_reasons"]), int(exit_code_for(verdict)), documents, results_path
+        verdict,
+        list(results["run"]["verdict_reasons"]),
+        int(exit_code_for(verdict)),
+        documents,
+        results_path,
+        partial=part["line"] if part else "",
+        scope=str(results["run"].get("scope") or "full"),
     )

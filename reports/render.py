@@ -72,9 +72,17 @@ def jinja_environment() -> Environment:
     return env
 
 
-def documents_for(verdict: str) -> tuple[str, ...]:
-    """The confirmation exists only on GO (SPEC §11.2)."""
-    return tuple(name for name in DOCUMENT_NAMES if name != CONFIRMATION or verdict == GO)
+def writes_confirmation(verdict: str, scope: str = "full", partial: Any = None) -> bool:
+    """The confirmation exists only on GO of a complete, uninterrupted full-scope run (SPEC §11.2, §11.3).
+
+    A smoke-scope GO is a post-deploy/post-rollback sanity check, not a verification of the deployment: it gets
+    `GO (smoke scope)` and exit 0, but never the document a launch team signs off production with."""
+    return verdict == GO and (scope or "full") == "full" and not partial
+
+
+def documents_for(verdict: str, scope: str = "full", partial: Any = None) -> tuple[str, ...]:
+    confirm = writes_confirmation(verdict, scope, partial)
+    return tuple(name for name in DOCUMENT_NAMES if name != CONFIRMATION or confirm)
 
 
 def render_documents(run_dir: Path, secrets: Sequence[str] = ()) -> list[Path]:
@@ -84,7 +92,8 @@ def render_documents(run_dir: Path, secrets: Sequence[str] = ()) -> list[Path]:
     context["duration_s"] = _duration_s(results["run"])
     env = jinja_environment()
     written = []
-    names = documents_for(results["run"].get("verdict", ""))
+    run = results["run"]
+    names = documents_for(run.get("verdict", ""), run.get("scope") or "full", run.get("partial"))
     for name in names:
         text = env.get_template(f"{name}.j2").render(context)
         path = run_dir / name

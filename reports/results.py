@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-STATUSES = ("passed", "failed", "warning", "skipped", "blocked", "error", "waived")
+from checks.vocabulary import STATUSES as STATUSES  # re-exported: reports.STATUSES
+from checks.vocabulary import Area, RunScope, Severity, Status, Writes
 
 
 @dataclass
@@ -13,11 +14,11 @@ class CheckResult:
     """One test item's outcome. `id` is the check id, with `[param]` appended for parametrized checks."""
 
     id: str
-    area: str
+    area: Area | str  # an unknown area is counted in its own row, never dropped
     title: str
-    severity: str  # critical | high | medium | low
-    writes: str  # none | user | fault
-    status: str  # one of STATUSES (waived is set by the verdict engine, not by the plugin)
+    severity: Severity
+    writes: Writes
+    status: Status  # waived is set by the verdict engine, not by the plugin
     known: bool = False  # matches a Real-deployment note for the env's profile
     waiver: dict[str, Any] | None = None
     started_at: str = ""  # ISO-8601 UTC
@@ -49,7 +50,7 @@ class RunInfo:
     code_sha256: str = ""  # that version's CodeSha256 (base64, as AWS reports it)
     identity_notes: list[str] = field(default_factory=list)  # what could not be read, and what the values mean
     targets: dict[str, Any] = field(default_factory=dict)  # site, api, hosted_ui, region, stack
-    scope: str = "full"  # full | smoke: the catalog reference set the verdict is judged against
+    scope: RunScope = "full"  # full | smoke: the catalog reference set the verdict is judged against
     interrupted: str = ""  # why the run was cut short (SIGINT, SIGTERM, -x/--maxfail, a crash); "" = ran to the end
     verdict: str = ""
     verdict_reasons: list[str] = field(default_factory=list)

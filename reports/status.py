@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from checks.vocabulary import base_id
+
 ICONS = {
     "passed": "✅",
     "failed": "❌",
@@ -21,7 +23,7 @@ _SEVERITY_ORDER = ("error", "failed", "warning", "waived", "blocked", "skipped",
 
 def check_status(checks: Iterable[Mapping[str, Any]], check_id: str) -> str:
     """Worst status among results whose catalog id is `check_id`; `not run` when the run has none."""
-    found = {str(c["status"]) for c in checks if (c.get("check_id") or str(c["id"]).split("[", 1)[0]) == check_id}
+    found = {str(c["status"]) for c in checks if base_id(c) == check_id}
     return next((s for s in _SEVERITY_ORDER if s in found), NOT_RUN)
 
 

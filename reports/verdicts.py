@@ -1,21 +1,16 @@
-"""Verdict names, their exit statuses and their order of severity (SPEC §11.3)."""
+"""Verdict names, their exit statuses and their order of severity (SPEC §11.3).
+
+The exit codes are `checks.vocabulary.ExitCode` (one IntEnum for the gate and the session), re-exported here."""
 
 from __future__ import annotations
 
-from enum import IntEnum
+from checks.vocabulary import ExitCode
+
+__all__ = ["GO", "INCONCLUSIVE", "NO_GO", "ExitCode", "exit_code_for", "label", "worst"]
 
 GO = "GO"
 NO_GO = "NO-GO"
 INCONCLUSIVE = "INCONCLUSIVE"
-
-
-class ExitCode(IntEnum):
-    """Exit status of the gate and of the session; larger = more severe, so `max` combines verdicts."""
-
-    GO = 0  # every gate rule passed; medium/low findings may remain
-    NO_GO = 1  # a critical/high check failed unwaived, or an alarm is in ALARM
-    INCONCLUSIVE = 2  # the run cannot prove anything (preflight, coverage, integrity, redaction)
-
 
 _EXIT_BY_VERDICT = {GO: ExitCode.GO, NO_GO: ExitCode.NO_GO, INCONCLUSIVE: ExitCode.INCONCLUSIVE}
 _VERDICT_BY_EXIT = {code: name for name, code in _EXIT_BY_VERDICT.items()}
@@ -29,3 +24,8 @@ def exit_code_for(verdict: str) -> ExitCode:
 def worst(*verdicts: str) -> str:
     """The most severe of several verdicts (GO < NO-GO < INCONCLUSIVE)."""
     return _VERDICT_BY_EXIT[max(exit_code_for(v) for v in verdicts)]
+
+
+def label(verdict: str, scope: str = "full") -> str:
+    """How documents and the terminal show a verdict: `GO (smoke scope)` for a non-full scope."""
+    return verdict if scope in ("", "full") else f"{verdict} ({scope} scope)"

@@ -1,5 +1,6 @@
-"""Realistic fixture runs for the reports tests: real catalog ids over several areas and statuses, evidence
-transcripts, a screenshot and AWS describe snapshots, written into a temporary run directory."""
+"""Realistic fixture runs for the reports tests: every check of the local reference set (real catalog ids over
+several areas and statuses), evidence transcripts, a screenshot and AWS describe snapshots, written into a
+temporary run directory. `make_run(missing=[...])` leaves reference checks out, as -k/-m deselection would."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from reports.catalog_text import load_catalog
+from checks.catalog import load_catalog
 from reports.results import CheckResult, RunInfo
 
 RUN_ID = "local-20260301T101500Z-a1b2c3"
 
 # A healthy local run: every preflight passes, one medium warning, [real]-only checks skipped as not applicable.
+# Every other check of the local reference set (crm is switched off) passes; these come first, in this order.
 HEALTHY: dict[str, str] = {
     "api.target.gateway_fingerprint": "passed",
     "api.target.auth_me_fingerprint": "passed",
@@ -165,6 +167,13 @@ class FixtureRun:
     environment: dict[str, Any] = field(default_factory=dict)
 
 
+def reference_ids(environment: dict[str, Any]) -> list[str]:
+    """The catalog ids a complete run on `environment` records (the policy's reference set, full scope)."""
+    from reports.policy import build_facts, reference_set
+
+    return list(reference_set(build_facts([], environment, load_catalog())))
+
+
 def make_check(check_id: str, status: str, run_dir: Path) -> CheckResult:
     entry = load_catalog()[check_id]
     evidence = []
@@ -198,13 +207,18 @@ def make_run(tmp_path: Path) -> Callable[..., FixtureRun]:
     counter = iter(range(1000))
 
     def build(
-        overrides: dict[str, str] | None = None, env: dict[str, Any] | None = None, snapshots: bool = True
+        overrides: dict[str, str] | None = None,
+        env: dict[str, Any] | None = None,
+        snapshots: bool = True,
+        missing: tuple[str, ...] | list[str] = (),
     ) -> FixtureRun:
         run_dir = tmp_path / f"run{next(counter)}"
         run_dir.mkdir()
-        statuses = {**HEALTHY, **(overrides or {})}
-        checks = [make_check(cid, status, run_dir) for cid, status in statuses.items()]
+        environment = json.loads(json.dumps({**ENVIRONMENT, **(env or {})}))
+        statuses = {**HEALTHY, **dict.fromkeys(reference_ids(environment), "passed"), **HEALTHY, **(overrides or {})}
+        checks = [make_check(cid, status, run_dir) for cid, status in statuses.items() if cid not in missing]
         shot = run_dir / "evidence" / "e2e.login.full_flow" / "01-login-page.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
         shot.write_bytes(b"\x89PNG\r\n\x1a\nfake")
         if snapshots:
             (run_dir / "evidence" / "_aws").mkdir(parents=True)
@@ -221,7 +235,6 @@ def make_run(tmp_path: Path) -> Callable[..., FixtureRun]:
             template_sha256="ab" * 32,
             targets={"site": "http://localhost:8400", "api": "http://localhost:8401", "region": "us-west-2"},
         )
-        environment = json.loads(json.dumps({**ENVIRONMENT, **(env or {})}))
         return FixtureRun(run_dir, run, checks, environment)
 
     return build

@@ -1,11 +1,15 @@
-"""The verdict rules of SPEC §11.3, one by one, over results.json-shaped checks."""
+"""The verdict rules of SPEC §11.3, one by one, over results.json-shaped checks.
+
+Unless a test says otherwise the catalog is exactly the recorded checks (a complete run), with the scopes below."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
+from checks.catalog import CheckSpec
 from reports.policy import POLICY, Facts, build_facts, decide
 from reports.verdicts import GO, INCONCLUSIVE, NO_GO, ExitCode, exit_code_for, worst
 
@@ -34,9 +38,25 @@ def base_checks() -> list[dict[str, Any]]:
     ]
 
 
-def facts(checks: list[dict[str, Any]], kind: str = "local", **kw: Any) -> Facts:
+def spec(check_id: str, severity: str = "high", **kw: Any) -> CheckSpec:
+    fields = {"writes": "none", "scope": SCOPES.get(check_id, "all"), **kw}
+    return CheckSpec(id=check_id, area=check_id.split(".")[0], severity=severity, **fields)  # type: ignore[arg-type]
+
+
+def catalog_of(checks: list[dict[str, Any]], *extra: CheckSpec) -> dict[str, CheckSpec]:
+    return {**{c["id"]: spec(c["id"], c["severity"]) for c in checks}, **{s.id: s for s in extra}}
+
+
+def facts(
+    checks: list[dict[str, Any]],
+    kind: str = "local",
+    catalog: Mapping[str, CheckSpec] | None = None,
+    run: Mapping[str, Any] | None = None,
+    **kw: Any,
+) -> Facts:
     env = {"kind": kind, "required_areas": kw.pop("required_areas", ["api", "e2e", "infra"]), **kw.pop("env", {})}
-    return build_facts(checks, env, SCOPES, **{"manifest_problems": [], "redaction_hits": [], **kw})
+    cat = catalog_of(checks) if catalog is None else catalog
+    return build_facts(checks, env, cat, run, **{"manifest_problems": [], "redaction_hits": [], **kw})
 
 
 def with_status(check_id: str, status: str, severity: str | None = None) -> list[dict[str, Any]]:
