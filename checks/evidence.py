@@ -35,6 +35,7 @@ class Evidence:
         self.actual: Any = None
         self.recorded = False
         self.warnings: list[str] = []
+        self.notes: list[str] = []
         self._sequence = 0
         self._lock = threading.Lock()
 
@@ -66,7 +67,28 @@ class Evidence:
             self.expected = redact_json(expected)
         if actual is not _UNSET:
             self.actual = redact_json(actual)
+        self._merge_notes()
         self.recorded = True
+
+    def note(self, message: str) -> None:
+        """Record something worth reading that does not change the outcome: a `[reference]` clause the target
+        words or does differently (SPEC §10), or a defect another check owns. Notes land in `actual["notes"]`
+        (and `notes.txt`); unlike `warn`, a passing check stays `passed`."""
+        text = redact_text(message)
+        if text in self.notes:
+            return
+        self.notes.append(text)
+        self._merge_notes()
+        self.attach_text("notes.txt", "\n".join(self.notes) + "\n")
+
+    def _merge_notes(self) -> None:
+        if not self.notes:
+            return
+        if self.actual is None:
+            self.actual = {}
+        elif not isinstance(self.actual, dict):
+            self.actual = {"value": self.actual}
+        self.actual = {**self.actual, "notes": list(self.notes)}
 
     def warn(self, message: str) -> None:
         """Turn a pass into `warning` (e.g. account_id unset, an alarm in INSUFFICIENT_DATA)."""

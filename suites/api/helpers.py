@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from checks.errors import CheckFailure
+from checks.errors import CheckFailure, PreflightBlocked
 from checks.evidence import Evidence
 from checks.http import Response, SetCookie
 
@@ -23,6 +23,7 @@ NOT_FOUND = {"message": "Not Found"}
 INVALID_TOKEN = {"error": "Unauthorized: Invalid or expired token"}
 INVALID_STATE = {"error": "Invalid or expired state parameter"}
 AUTH_FAILED = {"error": "Authentication failed"}
+PERSISTED = {"status": "persisted", "mode": "authenticated", "backend": "dynamodb"}
 ISO_MS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 EMPTY_VALUES = ("", '""')
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -33,6 +34,13 @@ COOKIE_POLICY: dict[str, dict[str, str]] = {
     REFRESH_COOKIE: {"max-age": "2592000", "path": "/auth", "samesite": "strict"},
     TXN_COOKIE: {"max-age": "600", "path": "/auth", "samesite": "lax"},
 }
+
+
+def blocked_unless(condition: bool, owner: str, message: str) -> None:
+    """One root cause, one red check (SPEC §10): when what this check needs is another check's defect (the login
+    broke, no session was set), this check ends `blocked` naming that owner instead of failing a second time."""
+    if not condition:
+        raise PreflightBlocked(f"{message}: {owner}'s concern")
 
 
 def require(condition: bool, message: str) -> None:
@@ -127,8 +135,21 @@ def expect_no_cookie_change(response: Response) -> None:
     require(not headers, f"{where(response)}: expected no Set-Cookie, got {[h.split('=')[0] for h in headers]}")
 
 
-def cookie_problems(cookie: SetCookie | None, name: str, *, clearing: bool = False) -> list[str]:
-    """Differences from SPEC §3.3 (set) or its clearing rule (empty value, Max-Age=0, same Path and flags)."""
+def cookie_domain(env: Any) -> str | None:
+    """The Domain the env file declares for the session cookies (`cookie_domain`), or None: host-only."""
+    return getattr(env, "cookie_domain", None) or None
+
+
+def _same_domain(attribute: str | None, wanted: str) -> bool:
+    # RFC 6265 §5.2.3: a leading dot is ignored, and domains compare case-insensitively.
+    return (attribute or "").lstrip(".").lower() == wanted.lstrip(".").lower()
+
+
+def cookie_problems(
+    cookie: SetCookie | None, name: str, *, clearing: bool = False, domain: str | None = None, flags: bool = True
+) -> list[str]:
+    """Differences from SPEC §3.3 (set) or its clearing rule (empty value, Max-Age=0, same Path and Domain; with
+    `flags`, also the same HttpOnly/Secure/SameSite). `domain`: the env's `cookie_domain` (None = host-only)."""
     if cookie is None:
         return [f"{name}: no Set-Cookie"]
     policy = COOKIE_POLICY[name]
@@ -142,24 +163,86 @@ def cookie_problems(cookie: SetCookie | None, name: str, *, clearing: bool = Fal
         problems.append(f"{name}: Max-Age={cookie.get('max-age')} (expected {policy['max-age']}) or empty value")
     if cookie.get("path") != policy["path"]:
         problems.append(f"{name}: Path={cookie.get('path')} (expected {policy['path']})")
-    for flag in ("httponly", "secure"):
-        if not cookie.has(flag):
-            problems.append(f"{name}: missing {flag}")
-    if (cookie.get("samesite") or "").lower() != policy["samesite"]:
-        problems.append(f"{name}: SameSite={cookie.get('samesite')} (expected {policy['samesite'].title()})")
-    if cookie.has("domain"):
-        problems.append(f"{name}: Domain={cookie.get('domain')} (expected host-only)")
+    if flags:
+        for flag in ("httponly", "secure"):
+            if not cookie.has(flag):
+                problems.append(f"{name}: missing {flag}")
+        if (cookie.get("samesite") or "").lower() != policy["samesite"]:
+            problems.append(f"{name}: SameSite={cookie.get('samesite')} (expected {policy['samesite'].title()})")
+    if domain is None and cookie.has("domain"):
+        problems.append(
+            f"{name}: Domain={cookie.get('domain')} (expected host-only: the env declares no cookie_domain)"
+        )
+    elif domain is not None and not _same_domain(cookie.get("domain"), domain):
+        problems.append(f"{name}: Domain={cookie.get('domain')} (expected the env's cookie_domain {domain})")
     return problems
 
 
-def expect_cookies(evidence: Evidence, response: Response, names: Iterable[str], *, clearing: bool = False) -> None:
+def expect_cookies(
+    evidence: Evidence,
+    response: Response,
+    names: Iterable[str],
+    *,
+    clearing: bool = False,
+    env: Any = None,
+) -> None:
+    """The cookies `names` set (or cleared) per SPEC §3.3, with the env's `cookie_domain`. When clearing, the
+    flags (HttpOnly, Secure, SameSite) are a [reference] detail: a browser deletes a cookie by name, Path and
+    Domain, so elsewhere a flag difference is a note."""
+    names = list(names)
     cookies = response.set_cookies
-    problems = [p for name in names for p in cookie_problems(cookies.get(name), name, clearing=clearing)]
+    domain = cookie_domain(env)
+    strict_flags = not clearing or is_reference(env)
+    problems = [
+        p
+        for n in names
+        for p in cookie_problems(cookies.get(n), n, clearing=clearing, domain=domain, flags=strict_flags)
+    ]
     evidence.record(
-        expected={"cookies": list(names), "clearing": clearing, "problems": []},
+        expected={"cookies": names, "clearing": clearing, "domain": domain or "host-only", "problems": []},
         actual={"problems": problems, "set_cookie_attributes": {n: c.attributes for n, c in cookies.items()}},
     )
     require(not problems, f"{where(response)}: cookie attributes differ from SPEC §3.3: {'; '.join(problems)}")
+    if not strict_flags:
+        flag_notes = [
+            p
+            for n in names
+            for p in cookie_problems(cookies.get(n), n, clearing=clearing, domain=domain)
+            if p not in problems
+        ]
+        for problem in flag_notes:
+            evidence.note(f"[reference] clearing with the set flags: {problem}")
+
+
+def is_reference(env: Any) -> bool:
+    """Whether `[reference]` clauses apply (SPEC §10): only against our own reference backend's profile."""
+    return getattr(env, "profile", "reference") == "reference"
+
+
+def reference_clause(evidence: Evidence, env: Any, ok: bool, message: str) -> None:
+    """A `[reference]` clause of SPEC §10: a failure under `profile: reference`, a note in the evidence elsewhere
+    (the real deployment words or shapes it differently, and a correct implementation may too)."""
+    if ok:
+        return
+    if is_reference(env):
+        require(False, message)
+    evidence.note(f"[reference] {message}")
+
+
+def expect_persisted(evidence: Evidence, env: Any, response: Any) -> None:
+    """Property: the event was recorded for the signed-in user (`persisted`, `authenticated`); [reference] our
+    store's `backend:"dynamodb"` (the real deployment answers `backend:"properties"` plus a contactId)."""
+    body = response.json_or_none()
+    shape = {k: body.get(k) for k in ("status", "mode")} if isinstance(body, dict) else None
+    evidence.record(
+        expected={"status": 200, "body": {"status": "persisted", "mode": "authenticated"}},
+        actual={"status": response.status, "body": body},
+    )
+    require(
+        response.status == 200 and shape == {"status": "persisted", "mode": "authenticated"},
+        f"{where(response)}: expected 200 persisted/authenticated for the session, got {response.describe()}",
+    )
+    reference_clause(evidence, env, body == PERSISTED, f"{where(response)}: expected exactly {PERSISTED}, got {body}")
 
 
 def find_course(progress: Mapping[str, Any], course: str) -> dict[str, Any] | None:

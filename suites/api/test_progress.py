@@ -15,28 +15,30 @@ from checks.login import SignedInSession
 from suites.api.helpers import (
     ACCESS_COOKIE,
     ISO_MS,
+    PERSISTED,  # noqa: F401 - re-exported for suites/load
     expect_error_code,
     expect_json,
+    expect_persisted,
     expect_status,
     find_course,
     linked_slugs,
+    reference_clause,
     require,
     round_half_up_percent,
 )
 
-PERSISTED = {"status": "persisted", "mode": "authenticated", "backend": "dynamodb"}
 CLAIM = re.compile(r"^Course completion claim rejected: Course not actually complete: (\d+)/(\d+) modules completed$")
 
 
 class Learner:
     """The test user's data-route calls, each asserted to be persisted / answered as authenticated."""
 
-    def __init__(self, api: HttpClient, token: str, evidence: Evidence) -> None:
-        self.api, self.cookies, self.evidence = api, {ACCESS_COOKIE: token}, evidence
+    def __init__(self, api: HttpClient, token: str, evidence: Evidence, env: Any = None) -> None:
+        self.api, self.cookies, self.evidence, self.env = api, {ACCESS_COOKIE: token}, evidence, env
 
     def module_event(self, event: str, course: str, module: str) -> None:
         body = {"eventName": f"learning_module_{event}", "course_slug": course, "payload": {"module_slug": module}}
-        expect_json(self.evidence, self.api.post("/events/track", json=body, cookies=self.cookies), 200, PERSISTED)
+        expect_persisted(self.evidence, self.env, self.api.post("/events/track", json=body, cookies=self.cookies))
 
     def progress(self) -> dict[str, Any]:
         body = expect_status(self.evidence, self.api.get("/progress/read", cookies=self.cookies), 200)
@@ -66,7 +68,7 @@ def catalog_modules(site: HttpClient, course: str) -> list[str]:
 @pytest.mark.check("api.progress.module_lifecycle")
 def test_progress_module_lifecycle(api: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence) -> None:
     course, module = env.content.course, env.content.module
-    learner = Learner(api, signed_in.access_token, evidence)
+    learner = Learner(api, signed_in.access_token, evidence, env)
     before = learner.enrollment(course)
     learner.module_event("started", course, module)
     started = learner.course(course)["modules"].get(module) or {}
@@ -111,7 +113,7 @@ def test_progress_aggregate(
     api: HttpClient, site: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence
 ) -> None:
     course, module = env.content.course, env.content.module
-    learner = Learner(api, signed_in.access_token, evidence)
+    learner = Learner(api, signed_in.access_token, evidence, env)
     learner.module_event("started", course, module)
     learner.module_event("completed", course, module)
     modules = catalog_modules(site, course)
@@ -143,18 +145,22 @@ def test_progress_completion_rollup(
     candidates = [c for c in linked_slugs(pathway.text, "courses") if c != env.content.course]
     require(bool(candidates), f"pathway page {env.content.pathway} links no second course ({pathway.describe()})")
     course = candidates[0]
-    learner = Learner(api, signed_in.access_token, evidence)
+    learner = Learner(api, signed_in.access_token, evidence, env)
     for module in catalog_modules(site, course):
         learner.module_event("completed", course, module)
     node = learner.course(course)
     last = max(str((row or {}).get("completed_at")) for row in node["modules"].values())
+    actual = {"completed": node.get("completed"), "completed_at": node.get("completed_at")}
+    evidence.record(expected={"completed": True, "completed_at": last}, actual=actual)
+    require(actual == {"completed": True, "completed_at": last}, f"roll-up of {course}: {actual}, last {last}")
+    if env.kind != "local":
+        evidence.note("badge rows not counted: [local] (read from the sandbox's store)")
+        return
+    # [local][reference] badge rows are our store's (SPEC §4.6): exactly one per user and course.
     me = expect_status(evidence, api.get("/auth/me", cookies=learner.cookies), 200)
     badges = _badges(env, me["userId"], course)
-    actual = {"completed": node.get("completed"), "completed_at": node.get("completed_at"), "badges": len(badges)}
-    evidence.record(expected={"completed": True, "completed_at": last, "badges": 1}, actual=actual)
-    require(
-        actual == {"completed": True, "completed_at": last, "badges": 1}, f"roll-up of {course}: {actual}, last {last}"
-    )
+    evidence.record(expected={**actual, "badges": 1}, actual={**actual, "badges": len(badges)})
+    reference_clause(evidence, env, len(badges) == 1, f"{course}: expected exactly one badge row, found {len(badges)}")
 
 
 def _badges(env: Any, user_id: str, course: str) -> list[dict[str, Any]]:

@@ -10,14 +10,20 @@ DEFAULT_ALIAS = "live"
 
 @rule("infra.lambda.config", "lambda")
 def config(view: View, j: Judgement) -> None:
-    """Runtime, handler, memory and timeout as the env expects; State Active; LastUpdateStatus Successful."""
+    """Runtime and handler as the env expects; State Active; LastUpdateStatus Successful. Memory and timeout are
+    security.ops.explicit_memory_timeout's property (one root cause, one red check): shown here, never failed."""
     fn = view.item("lambda", "function")
     expected = view.env.expected
     j.expect("Runtime", expected.runtime, fn.get("Runtime"))
     if getattr(expected, "handler", None):
         j.expect("Handler", expected.handler, fn.get("Handler"))
-    j.expect("MemorySize", expected.memory_mb, fn.get("MemorySize"))
-    j.expect("Timeout", expected.timeout_s, fn.get("Timeout"))
+    sizing = {"MemorySize": fn.get("MemorySize"), "Timeout": fn.get("Timeout")}
+    j.actual.update(sizing)
+    if sizing != {"MemorySize": expected.memory_mb, "Timeout": expected.timeout_s}:
+        j.note(
+            f"memory/timeout {sizing} differ from env expected {expected.memory_mb}/{expected.timeout_s}: "
+            "security.ops.explicit_memory_timeout's concern"
+        )
     j.expect("State", "Active", fn.get("State"))
     j.expect("LastUpdateStatus", "Successful", fn.get("LastUpdateStatus"))
 

@@ -19,7 +19,7 @@ FAULTS = {
     "provision.no_alarm_actions": {"security.ops.alarm_actions"},
     "provision.alarm_firing": {"infra.alarms.state"},
     "provision.retention_14": {"infra.logs.group"},
-    "provision.default_memory": {"security.ops.explicit_memory_timeout", "infra.lambda.config"},
+    "provision.default_memory": {"security.ops.explicit_memory_timeout"},  # memory: not infra.lambda.config's
     "provision.env_test_bypass": {"infra.lambda.env_vars"},
     "client.drop_callback_url": {"infra.cognito.client"},
 }

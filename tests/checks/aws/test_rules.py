@@ -188,10 +188,17 @@ CASES: list[tuple[str, str, Mutation, str, str]] = [
     ),
     (
         "infra.apigw.routes",
-        "legacy login route",
+        "legacy login route (security.auth.no_email_only_login's finding: a note here)",
         lambda s, e: s["apigatewayv2"]["routes"].append({"RouteKey": "POST /auth/login"}),
+        "passed",
+        "security.auth.no_email_only_login",
+    ),
+    (
+        "infra.apigw.routes",
+        "another unexpected route",
+        lambda s, e: s["apigatewayv2"]["routes"].append({"RouteKey": "ANY /{proxy+}"}),
         "failed",
-        "POST /auth/login",
+        "ANY /{proxy+}",
     ),
     (
         "infra.apigw.routes",
