@@ -110,6 +110,8 @@ class Environment(_Strict):
     sns_topic: str | None = None
     cognito: Cognito
     cors_origins: list[str] = Field(default_factory=list)
+    # The Domain the session cookies must carry (the backend's COOKIE_DOMAIN, SPEC §3.3); null = host-only.
+    cookie_domain: str | None = None
     content: Content
     expected: Expected
     allow_writes: bool = False
