@@ -11,8 +11,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
+from typing import Any
 
 from checks.catalog import CATALOG, CheckSpec
 from checks.errors import PreflightBlocked
@@ -37,7 +36,7 @@ def is_prerequisite(spec: CheckSpec, catalog: Mapping[str, CheckSpec] = CATALOG)
     return spec.is_preflight or any(spec.id in other.requires for other in catalog.values())
 
 
-def _depends_on(spec: CheckSpec, other: CheckSpec) -> bool:
+def _depends_on(spec: CheckSpec, other: CheckSpec, order: Sequence[str]) -> bool:
     """Whether `other` failing blocks `spec`: a preflight of an area `spec` touches, or a declared prerequisite."""
     if other.id == spec.id:
         return False
@@ -46,31 +45,35 @@ def _depends_on(spec: CheckSpec, other: CheckSpec) -> bool:
     if not other.blocks(spec):
         return False
     # A preflight is only blocked by earlier preflights (catalog order: gateway before /auth/me).
-    order = list(CATALOG)
     return not spec.is_preflight or order.index(other.id) < order.index(spec.id)
 
 
-def blockers(spec: CheckSpec, selected: Mapping[str, Sequence[str]]) -> tuple[Blocker, ...]:
+def blockers(
+    spec: CheckSpec, selected: Mapping[str, Sequence[str]], catalog: Mapping[str, CheckSpec] = CATALOG
+) -> tuple[Blocker, ...]:
     """The selected checks (id → their result ids) whose failure blocks `spec`."""
+    order = list(catalog)
     return tuple(
-        Blocker(other_id, tuple(result_ids), "preflight" if CATALOG[other_id].is_preflight else "prerequisite")
+        Blocker(other_id, tuple(result_ids), "preflight" if catalog[other_id].is_preflight else "prerequisite")
         for other_id, result_ids in selected.items()
-        if _depends_on(spec, CATALOG[other_id])
+        if _depends_on(spec, catalog[other_id], order)
     )
 
 
-def prerequisite_order(items: Sequence[pytest.Item], spec_of: Mapping[pytest.Item, CheckSpec]) -> list[pytest.Item]:
+def prerequisite_order(
+    items: Sequence[Any], spec_of: Mapping[Any, CheckSpec], catalog: Mapping[str, CheckSpec] = CATALOG
+) -> list[Any]:
     """Preflights first (catalog order), then every item after the items it depends on; otherwise stable."""
-    rank = {check_id: i for i, check_id in enumerate(CATALOG)}
+    rank = {check_id: i for i, check_id in enumerate(catalog)}
     first = sorted((i for i in items if spec_of[i].is_preflight), key=lambda i: rank[spec_of[i].id])
-    by_id: dict[str, list[pytest.Item]] = {}
+    by_id: dict[str, list[Any]] = {}
     for item in items:
         by_id.setdefault(spec_of[item].id, []).append(item)
-    ordered: list[pytest.Item] = list(first)
+    ordered: list[Any] = list(first)
     placed = set(first)
     visiting: set[str] = set()
 
-    def place(item: pytest.Item) -> None:
+    def place(item: Any) -> None:
         if item in placed:
             return
         spec = spec_of[item]
