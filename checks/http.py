@@ -23,7 +23,7 @@ import httpx
 
 from checks.errors import CheckFailure, TargetUnreachable
 from checks.evidence import Evidence
-from checks.redaction import excerpt, redact_text
+from checks.redaction import excerpt, redact_text, register_tokens
 
 __all__ = ["HttpClient", "Response", "SetCookie", "parse_set_cookie", "parse_set_cookies"]
 
@@ -219,6 +219,9 @@ class HttpClient:
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             self._write(request, None, f"! {reason}")
             raise TargetUnreachable(str(request.url), redact_text(reason)) from None
+        # Any token that crossed the wire is a secret from now on, wherever a message may cut it.
+        sent = request.content.decode("utf-8", "replace") if request.content else None
+        register_tokens(str(request.url), *request.headers.values(), sent, *raw.headers.values(), raw.text)
         return Response(raw, self._write(request, raw, None))
 
     def get(self, path_or_url: str, **kwargs: Any) -> Response:
