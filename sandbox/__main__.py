@@ -6,13 +6,12 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
 from sandbox.faults import FAULTS, unknown_faults
+from sandbox.orchestrator import Interrupted, Lifetime, write_private
 from sandbox.ports import PortInUseError, choose_ports
 
 
@@ -23,6 +22,21 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--state-file", type=Path, required=True, help="where to write the JSON state once ready")
     up.add_argument("--fault", action="append", default=[], metavar="NAME", help="plant a catalog fault (repeatable)")
     up.add_argument("--port-base", type=int, default=None, help="pin ports: N site, N+1 API, N+2 hosted UI, ...")
+    up.add_argument(
+        "--lifeline-fd",
+        type=int,
+        default=None,
+        metavar="FD",
+        help="read end of a pipe only the launcher holds: EOF (the launcher died, even by SIGKILL) stops the sandbox",
+    )
+    up.add_argument("--owner-pid", type=int, default=None, metavar="PID", help="stop when this process exits")
+    up.add_argument(
+        "--cleanup-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the owner's run directory (hhl-run-*), removed when the owner died without removing it",
+    )
     sub.add_parser("faults", help="list the fault catalog")
     return parser
 
@@ -35,12 +49,14 @@ def _list_faults() -> int:
     return 0
 
 
-def _write_state(path: Path, state: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(state, indent=2))
-    os.chmod(tmp, 0o600)  # holds the per-run test passwords
-    tmp.replace(path)  # atomic: readers never see a half-written file
+def _lifetime(args: argparse.Namespace) -> Lifetime:
+    lifetime = Lifetime(args.state_file, cleanup_dir=args.cleanup_dir)
+    lifetime.install_signal_handlers()
+    if args.lifeline_fd is not None:
+        lifetime.watch_lifeline(args.lifeline_fd)
+    if args.owner_pid is not None:
+        lifetime.watch_owner(args.owner_pid)
+    return lifetime
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -48,15 +64,23 @@ def _up(args: argparse.Namespace) -> int:
     if bad:
         print(f"sandbox: unknown fault(s): {', '.join(bad)} (see `python -m sandbox faults`)", file=sys.stderr)
         return 2
+    lifetime = _lifetime(args)  # before anything starts: an owner dying during start-up stops it too
+    try:
+        return _run(args, lifetime)
+    finally:
+        lifetime.remove_state_file()
+
+
+def _run(args: argparse.Namespace, lifetime: Lifetime) -> int:
     from sandbox.compose import SandboxStartError, start_sandbox
 
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     started = time.monotonic()
     try:
         ports = choose_ports(args.port_base)
         sandbox = start_sandbox(ports, frozenset(args.fault))
+    except Interrupted as exc:
+        print(f"sandbox: stopped while starting ({exc})", file=sys.stderr)
+        return 1
     except (PortInUseError, SandboxStartError) as exc:
         print(f"sandbox: {exc}", file=sys.stderr)
         return 1
@@ -69,13 +93,17 @@ def _up(args: argparse.Namespace) -> int:
         )
         return 1
     try:
-        _write_state(args.state_file, sandbox.state)
+        lifetime.set_kill_children(sandbox.kill_children)
+        write_private(args.state_file, json.dumps(sandbox.state, indent=2))  # holds the test users' passwords
+        lifetime.running()
         elapsed = time.monotonic() - started
         print(f"sandbox ready in {elapsed:.2f} s: site {sandbox.urls.site}, api {sandbox.urls.api}", flush=True)
-        stop.wait()
+        lifetime.wait()
+    except Interrupted:
+        pass  # a stop requested while the state file was being written: same cleanup as any stop
     finally:
+        lifetime.remove_state_file()  # first: nobody may pick up a sandbox that is going away
         sandbox.stop()
-        args.state_file.unlink(missing_ok=True)
     return 0
 
 

@@ -65,8 +65,16 @@ class Sandbox:
         if self.log_handler is not None:
             logging.getLogger("hhl_backend").removeHandler(self.log_handler)
             self.log_handler.close()
+        # moto keeps nothing worth a graceful stop (its state is in memory) and its own stop takes ≈2 s: kill it.
+        self.kill_children()
         if self.moto is not None:
-            self.moto.stop()
+            self.moto.stop()  # reaps the killed child
+
+    def kill_children(self) -> None:
+        """SIGKILL the moto child at once (the hard exit: no graceful stop, its state is in memory only)."""
+        process = getattr(getattr(self.moto, "_server", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.kill()
 
 
 def latest_package_zip() -> Path:
@@ -126,6 +134,8 @@ def _backend_environ(urls: Urls, provisioned: Any, cookie_secret: str, faults: f
     }
     if jwks:
         environ["COGNITO_JWKS_URL"] = jwks
+    if "backend.cookie_domain" in faults:  # the Jan-2026 Domain cookies, through the backend's own setting
+        environ["COOKIE_DOMAIN"] = "localhost"
     return environ
 
 
@@ -193,7 +203,9 @@ def _wait_until_answering(urls: Urls) -> None:
 def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
     """Bring everything up; on any failure stop what was started and raise SandboxStartError."""
     from sandbox.aws.moto_process import start_moto_process
+    from sandbox.faults import expand_faults
 
+    faults = expand_faults(faults)  # a composite `profile:*` stands for its member faults
     urls = Urls.for_ports(ports)
     sandbox = Sandbox(urls=urls, faults=faults)
     try:

@@ -28,6 +28,8 @@ def free_port() -> int:
 
 def ensure_free(port: int, role: str) -> None:
     with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        # As the servers bind: a port whose last owner was killed has TIME_WAIT connections, not a listener.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError as exc:

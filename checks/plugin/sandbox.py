@@ -1,7 +1,16 @@
-"""Start the local sandbox once per run (also under xdist: the first process to need it starts it under an
-fcntl lock, the others find its state file) and stop it at the end (SIGTERM, bounded wait, SIGKILL).
+"""Start the local sandbox once per run and stop it at the end (SIGTERM, bounded wait, SIGKILL).
 
-The sandbox is its own process group, so stopping it also stops the servers it spawned.
+Two ways in, one sandbox per run (an fcntl lock in the run's shared directory; the loser finds the state file):
+
+- `start_run_sandbox(shared_dir, faults, cwd)`: the controller, from `pytest_sessionstart`, so the sandbox lives
+  exactly as long as the whole run, whichever xdist worker needs it first;
+- `ensure_sandbox(shared_dir, faults=, cwd=)`: the `env` fixture, lazily (no-op once the controller started it).
+
+The sandbox never outlives the run, even when the harness is SIGKILLed: it gets `--owner-pid <controller>` (it
+watches that pid through a pidfd) and, when the controller launches it, `--lifeline-fd` (the read end of a pipe
+whose write end only the controller holds: EOF = the controller is gone). Either way it removes its state file
+(the test users' passwords, 0600), the run's shared directory and its moto child, and exits within a second.
+It is its own process group (Ctrl-C in the terminal reaches the harness, which then stops it).
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ from checks.errors import SandboxError
 from checks.redaction import redact_text
 
 START_TIMEOUT_S = 60.0  # the sandbox writes its state file once everything answers (≈ a few seconds)
-STOP_TIMEOUT_S = 15.0
+STOP_TIMEOUT_S = 5.0  # the sandbox bounds its own stop (sandbox.orchestrator.HARD_EXIT_S)
 POLL_S = 0.1
 
 
@@ -55,14 +64,51 @@ def _log_tail(log: Path, lines: int = 15) -> str:
     return redact_text("\n".join(text.splitlines()[-lines:]))
 
 
+# Write ends of the lifelines this process holds (shared dir → fd). Never written to, closed by the kernel when
+# the process dies (whatever kills it) or by stop_sandbox; non-inheritable, so no other child keeps one open.
+_LIFELINES: dict[Path, int] = {}
+
+
+def _in_xdist_worker() -> bool:
+    return "PYTEST_XDIST_WORKER" in os.environ
+
+
+def _owner_pid() -> int:
+    # An xdist worker is a direct child of the controller (execnet popen); the run ends when the controller does.
+    return os.getppid() if _in_xdist_worker() else os.getpid()
+
+
 def _launch(paths: dict[str, Path], faults: tuple[str, ...], cwd: Path) -> None:
+    shared_dir = paths["state"].parent
     command = [sys.executable, "-m", "sandbox", "up", "--state-file", str(paths["state"])]
     for fault in faults:
         command += ["--fault", fault]
-    with paths["log"].open("ab") as log:
-        process = subprocess.Popen(
-            command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
+    command += ["--owner-pid", str(_owner_pid()), "--cleanup-dir", str(shared_dir)]
+    pass_fds: tuple[int, ...] = ()
+    lifeline: int | None = None
+    if not _in_xdist_worker():  # a worker may exit before the others: only the controller's lifeline is the run's
+        read_end, lifeline = os.pipe()
+        pass_fds = (read_end,)
+        command += ["--lifeline-fd", str(read_end)]
+    try:
+        with paths["log"].open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                cwd=cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                pass_fds=pass_fds,
+            )
+    except BaseException:
+        for fd in (*pass_fds, *([lifeline] if lifeline is not None else [])):
+            os.close(fd)
+        raise
+    for fd in pass_fds:
+        os.close(fd)  # only the sandbox holds the read end
+    if lifeline is not None:
+        _LIFELINES[shared_dir] = lifeline
     paths["pid"].write_text(str(process.pid))
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
@@ -78,6 +124,16 @@ def _launch(paths: dict[str, Path], faults: tuple[str, ...], cwd: Path) -> None:
     raise SandboxError(
         f"the local sandbox did not write its state file within {START_TIMEOUT_S:.0f} s:\n{_log_tail(paths['log'])}"
     )
+
+
+def start_run_sandbox(shared_dir: Path, faults: tuple[str, ...], cwd: Path) -> Path | None:
+    """Controller, `pytest_sessionstart` (kind local, no --sandbox-state): start the run's sandbox now, tied to
+    this process. Never raises: a failure is recorded in the shared dir, and each check's `env` fixture
+    (`ensure_sandbox`) then ends `error` with the same message. Returns the state file, or None on failure."""
+    try:
+        return ensure_sandbox(shared_dir, faults=faults, cwd=cwd)
+    except SandboxError:
+        return None
 
 
 def ensure_sandbox(shared_dir: Path, *, faults: tuple[str, ...], cwd: Path) -> Path:
@@ -116,12 +172,22 @@ def _alive(pid: int) -> bool:
 
 
 def stop_sandbox(shared_dir: Path) -> None:
-    """SIGTERM the sandbox's process group, wait with a bound, SIGKILL as the last resort."""
-    pid_file = _paths(shared_dir)["pid"]
-    if not pid_file.is_file():
-        return
-    pid = int(pid_file.read_text())
-    pid_file.unlink()
+    """SIGTERM the sandbox's process group, wait with a bound, SIGKILL as the last resort; then drop the lifeline
+    and any state file a killed sandbox could not remove."""
+    paths = _paths(shared_dir)
+    try:
+        if paths["pid"].is_file():
+            pid = int(paths["pid"].read_text())
+            paths["pid"].unlink()
+            _terminate(pid)
+    finally:
+        lifeline = _LIFELINES.pop(shared_dir, None)
+        if lifeline is not None:
+            os.close(lifeline)
+        paths["state"].unlink(missing_ok=True)
+
+
+def _terminate(pid: int) -> None:
     for sig, wait_s in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, 5.0)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)

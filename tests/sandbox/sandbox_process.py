@@ -61,3 +61,12 @@ def start(state_file: Path, faults: Sequence[str] = (), *extra: str) -> SandboxP
             raise RuntimeError(f"sandbox not ready within {READY_TIMEOUT_S:.0f} s")
         time.sleep(0.05)  # polling for the state file with a deadline
     return SandboxProcess(process, state_file)
+
+
+def alive(pid: int) -> bool:
+    """Running, or anything but a zombie (an exited child nobody reaped yet counts as gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "State:\tZ" not in status

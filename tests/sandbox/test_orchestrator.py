@@ -11,6 +11,7 @@ import boto3
 import httpx
 import pytest
 
+from sandbox.ports import ensure_free
 from tests.sandbox import sandbox_process
 
 pytestmark = pytest.mark.integration
@@ -75,9 +76,8 @@ def test_sigterm_tears_down_and_frees_ports(tmp_path: Path) -> None:
     ports = [int(state[key].rsplit(":", 1)[1]) for key in ("site_url", "api_url", "idp_url", "aws_endpoint_url")]
     assert proc.stop() == 0
     assert not (tmp_path / "state.json").exists()
-    for port in ports:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", port))  # raises if anything still listens
+    for role, port in zip(("site", "api", "idp", "aws"), ports, strict=True):
+        ensure_free(port, role)  # raises if anything still listens (as a server binds: TIME_WAIT is no listener)
 
 
 def test_unknown_fault_is_one_clear_message(tmp_path: Path) -> None:

@@ -7,11 +7,11 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import boto3
 
 from sandbox.aws.moto_process import start_moto_process
+from tests.sandbox.sandbox_process import alive
 
 DUMMY = {"region_name": "us-west-2", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -41,15 +41,6 @@ def test_child_dies_with_its_parent() -> None:
     parent.send_signal(signal.SIGKILL)
     parent.wait(timeout=10)
     deadline = time.monotonic() + 10
-    while _alive(child_pid):
+    while alive(child_pid):
         assert time.monotonic() < deadline, f"moto child {child_pid} outlived its parent"
         time.sleep(0.05)  # bounded poll for the child's exit
-
-
-def _alive(pid: int) -> bool:
-    """Running, or anything but a zombie (an exited child nobody reaped yet counts as gone)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "State:\tZ" not in status
