@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reports.finish import RunOutcome, finish_run
-from reports.gate import GateResult, run_gate
 from reports.policy import POLICY, Decision, Facts, Rule, decide
 from reports.render import render_documents
 from reports.results import STATUSES, CheckResult, RunInfo
@@ -34,3 +35,12 @@ __all__ = [
     "render_documents",
     "run_gate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`GateResult` and `run_gate` load on first use, so `python -m reports.gate` does not import itself twice."""
+    if name in ("GateResult", "run_gate"):
+        from reports import gate
+
+        return getattr(gate, name)
+    raise AttributeError(f"module 'reports' has no attribute {name!r}")

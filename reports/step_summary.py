@@ -9,6 +9,7 @@ from typing import Any
 
 from reports.redaction import scrub_text
 from reports.status import icon
+from reports.verdicts import label
 
 ENV_VAR = "GITHUB_STEP_SUMMARY"
 TOP_FINDINGS = 10
@@ -17,7 +18,10 @@ _SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 def summary_markdown(results: Mapping[str, Any]) -> str:
     run, counts = results["run"], results["counts"]
-    lines = [f"## Rollout verification: {run['verdict']} ({run['env']})", "", f"Run `{run['id']}`", ""]
+    verdict = label(str(run["verdict"]), str(run.get("scope") or "full"))
+    lines = [f"## Rollout verification: {verdict} ({run['env']})", "", f"Run `{run['id']}`", ""]
+    if run.get("partial"):
+        lines += [f"**{run['partial']['line']}**", ""]
     lines += [f"- {reason}" for reason in run.get("verdict_reasons", [])]
     lines += ["", "| Status | Count |", "|---|---|"]
     lines += [f"| {icon(s)} {s} | {n} |" for s, n in counts["by_status"].items()]

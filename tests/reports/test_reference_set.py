@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from checks.catalog import load_catalog
+from checks.vocabulary import is_preflight
 from reports import finish_run
 from reports.gate import run_gate
 from reports.manifest import DOCUMENT_NAMES
@@ -141,8 +142,8 @@ def test_parametrized_results_count_for_their_base_id() -> None:
 
 def test_reasons_name_at_most_ten_ids_then_say_how_many_more(make_run) -> None:
     catalog = load_catalog()
-    critical = [cid for cid in reference_set(build_facts([], make_run().environment, catalog)) if ".target." not in cid]
-    critical = [cid for cid in critical if catalog[cid].severity == "critical"]
+    ref = reference_set(build_facts([], make_run().environment, catalog))
+    critical = [cid for cid in ref if catalog[cid].severity == "critical" and not is_preflight(cid)]
     assert len(critical) > MAX_SUBJECTS + 2
     fx = make_run(missing=critical)
     outcome = finished(fx)
@@ -317,3 +318,12 @@ def test_high_warning_is_a_high_finding_everywhere(make_run) -> None:
     assert "medium/low" not in risk
     assert risk.index("**high**") < risk.index("`infra.lambda.config` (high, warning)") < risk.index("**medium**")
     assert risk.index("**medium**") < risk.index("`e2e.auth.nav_and_persistence` (medium, warning)")
+
+
+def test_step_summary_says_partial_and_scope(make_run, tmp_path, monkeypatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    fx = make_run(missing=["api.me.silent_refresh"])
+    outcome = finished(fx)
+    text = summary.read_text(encoding="utf-8")
+    assert text.startswith("## Rollout verification: GO (local)") and f"**{outcome.partial}**" in text
