@@ -216,6 +216,27 @@ FAULTS: dict[str, Fault] = {
             ("crm.sync.never_shrinks",),
             second_wave=True,
         ),
+        # Issue 9: real weaknesses (SPEC §10 "Known real weaknesses") no check looked for before.
+        Fault(
+            "backend.jwks_no_refetch",
+            "backend",
+            "The JWKS is cached for an hour and never refetched on an unknown kid: every login fails after a key "
+            "rotation",
+            ("security.auth.jwks_rotation",),
+        ),
+        Fault(
+            "backend.logs_secrets",
+            "backend",
+            "The backend logs the authorize URL (with its state) and the signed-in user's email",
+            ("security.logs.no_secrets",),
+        ),
+        Fault(
+            "backend.auth_no_store_missing",
+            "backend",
+            "/auth/login, /auth/callback and /auth/logout answer without Cache-Control: no-store",
+            ("security.cache.no_store",),
+            verdict="GO",  # medium: a listed finding under SPEC §11.3
+        ),
     )
 }
 

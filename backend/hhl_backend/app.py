@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,12 +20,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hhl_backend.auth.tokens import JwksCache, TokenVerifier
+from hhl_backend.auth.tokens import TokenVerifier
 from hhl_backend.config import Settings, load_settings
-from hhl_backend.errors import NO_STORE, error_response, internal_error
+from hhl_backend.errors import error_response, internal_error
 from hhl_backend.logs import configure_logging, log_event
 from hhl_backend.routes import all_routes
-from hhl_backend.seams import JSON_CONTENT_TYPE, Seams
+from hhl_backend.seams import JSON_CONTENT_TYPE, Seams, no_store_by_default
 
 _HIDDEN_HEADERS = (b"server", b"x-powered-by")
 
@@ -38,9 +39,16 @@ class ResponseHardening:
     """Common headers of SPEC §3.1 (JSON bodies labelled `json_content_type`), one JSON log line per request, and
     a JSON 500 for any unexpected exception."""
 
-    def __init__(self, app: ASGIApp, *, json_content_type: str = JSON_CONTENT_TYPE) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        json_content_type: str = JSON_CONTENT_TYPE,
+        cache_control: Callable[[str, str | None], str | None] = no_store_by_default,
+    ) -> None:
         self.app = app
         self.json_content_type = json_content_type
+        self.cache_control = cache_control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,7 +69,11 @@ class ResponseHardening:
                 if headers.get("content-type", "").startswith(JSON_CONTENT_TYPE):
                     headers["Content-Type"] = self.json_content_type
                 # Unless a route chose otherwise: nothing this API returns is meant for shared caches.
-                headers.setdefault("Cache-Control", NO_STORE)
+                cache_control = self.cache_control(scope.get("path", ""), headers.get("cache-control"))
+                if cache_control is None:
+                    del headers["cache-control"]
+                else:
+                    headers["Cache-Control"] = cache_control
             await send(message)
 
         try:
@@ -99,7 +111,9 @@ def create_app(settings: Settings | None = None, *, seams: Seams | None = None) 
     http = httpx.Client(transport=seams.http_transport, follow_redirects=False)
     app = Starlette(
         routes=all_routes(),
-        middleware=[Middleware(ResponseHardening, json_content_type=seams.json_content_type)],
+        middleware=[
+            Middleware(ResponseHardening, json_content_type=seams.json_content_type, cache_control=seams.cache_control)
+        ],
         exception_handlers={HTTPException: _http_exception},
     )
     state: Any = app.state
@@ -111,7 +125,7 @@ def create_app(settings: Settings | None = None, *, seams: Seams | None = None) 
     state.verifier = TokenVerifier(
         issuer=settings.cognito_issuer,
         client_id=settings.cognito_client_id,
-        jwks=JwksCache(settings.cognito_jwks_url, http, timeout_s=settings.idp_timeout_s),
+        jwks=seams.jwks_cache_factory(settings, http),
     )
     state.idp = seams.idp_client_factory(settings, http)
     return app

@@ -18,8 +18,9 @@ from hhl_backend.auth.cookies import CookieSpec, standard_cookie_policy
 from hhl_backend.auth.idp import IdpClient, IdpUnavailable
 from hhl_backend.auth.redirects import sanitise_redirect
 from hhl_backend.auth.session import TokenSet, resolve_identity
-from hhl_backend.auth.tokens import JwksUnavailable
+from hhl_backend.auth.tokens import JwksCache, JwksUnavailable
 from hhl_backend.auth.transaction import LoginTransaction, SealedCookieCodec, TransactionCodec
+from hhl_backend.errors import NO_STORE
 from hhl_backend.identity import Identity
 from hhl_backend.routes.validation import MAX_BODY_BYTES
 
@@ -79,6 +80,22 @@ def transaction_nonce(txn: LoginTransaction) -> str | None:
     return txn.nonce
 
 
+def cognito_jwks_cache(settings: Settings, http: httpx.Client) -> JwksCache:
+    """The per-process JWKS cache (SPEC §3.5): 3600 s, and an immediate refetch on an unknown `kid`."""
+    return JwksCache(settings.cognito_jwks_url, http, timeout_s=settings.idp_timeout_s)
+
+
+def no_auth_log_fields(event: str, context: dict[str, Any]) -> dict[str, Any]:
+    """What the login routes add to their `login_started`/`login_succeeded` lines: nothing from `context` (the
+    authorize URL carries `state`, the claims carry the email: SPEC §3.1 logs never hold either)."""
+    return {}
+
+
+def no_store_by_default(path: str, chosen: str | None) -> str | None:
+    """A response's Cache-Control (None = no header): the route's own choice, else `no-store` (SPEC §3.1)."""
+    return chosen or NO_STORE
+
+
 @dataclass(frozen=True)
 class Seams:
     # Who is calling: the validated access token (cookie, else Bearer); invalid or absent = None (anonymous).
@@ -111,3 +128,9 @@ class Seams:
     json_content_type: str = JSON_CONTENT_TYPE
     # The OIDC nonce of a login: sent to /oauth2/authorize and required in the ID token; None = neither.
     oidc_nonce: Callable[[LoginTransaction], str | None] = transaction_nonce
+    # (settings, shared httpx client) → the JWKS cache that verifies every token.
+    jwks_cache_factory: Callable[[Settings, httpx.Client], JwksCache] = cognito_jwks_cache
+    # (event, context) → extra fields of the login routes' log lines; context: authorize_url | claims.
+    auth_log_fields: Callable[[str, dict[str, Any]], dict[str, Any]] = no_auth_log_fields
+    # (path, the route's Cache-Control or None) → the Cache-Control sent, None = none (ResponseHardening).
+    cache_control: Callable[[str, str | None], str | None] = no_store_by_default

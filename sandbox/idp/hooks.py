@@ -2,6 +2,7 @@
 
     POST /__standin/rotate-key   {"keep_old": true}          (body optional; default keep_old=true)
          → 200 {"kid": "<new active kid>", "kids": ["<new>", ...published kids, newest first]}
+         {"activate": "<published kid>"} signs with that key again (no new key); an unpublished kid → 400
     GET|POST|DELETE /__standin/faults
          POST body: see `sandbox.idp.switches` (replaces the whole set); DELETE clears it; GET shows it
          → 200 {"token_endpoint": null | {...}, "id_token": [...], "access_token": [...]}
@@ -36,6 +37,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 class _RotateKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
     keep_old: bool = True
+    activate: str | None = None
 
 
 class _Clock(BaseModel):
@@ -78,7 +80,10 @@ async def _parse(request: Request, model: type[_Body]) -> _Body:
 async def rotate_key(request: Request) -> Response:
     ctx = context_of(request)
     body = await _parse(request, _RotateKey)
-    key = ctx.keys.rotate(keep_old=body.keep_old)
+    try:
+        key = ctx.keys.activate(body.activate) if body.activate else ctx.keys.rotate(keep_old=body.keep_old)
+    except KeyError:
+        raise _BadBody(["activate: not a published kid"]) from None
     return JSONResponse({"kid": key.kid, "kids": ctx.keys.kids()})
 
 

@@ -41,6 +41,16 @@ class SigningKeys:
             self._keys = [key, *self._keys] if keep_old else [key]
         return key
 
+    def activate(self, kid: str) -> RSAKey:
+        """Sign with an already published key again (it moves to the front); KeyError when `kid` is not published.
+        Lets a check rotate for the length of one login and then restore the previous signing key."""
+        with self._lock:
+            key = next((k for k in self._keys if k.kid == kid), None)
+            if key is None:
+                raise KeyError(kid)
+            self._keys = [key, *(k for k in self._keys if k is not key)]
+        return key
+
     def kids(self) -> list[str]:
         with self._lock:
             return [str(k.kid) for k in self._keys]

@@ -1,8 +1,10 @@
 """Cognito token validation (SPEC §3.5) with PyJWT and a per-process JWKS cache.
 
-The cache is small and our own (around PyJWT's PyJWKSet) because the refetch rule is specific: keys live 3600 s,
-an unknown `kid` triggers one immediate refetch, and such refetches happen at most once per 60 s so that a flood of
-forged kids cannot turn into a flood of requests to the IdP.
+The cache is small and our own (around PyJWT's PyJWKSet) because the refetch rule is specific: keys live 3600 s and
+an unknown `kid` triggers one immediate refetch. The 60 s limit applies per kid: a kid that stayed unknown after a
+refetch is refused without another one for 60 s. A global rate limit instead ("one refetch per 60 s") would let one
+forged kid, sent seconds before a key rotation, lock every new login out for a minute; what bounds a flood of
+*distinct* forged kids is a short global gap between refetches (at most one per second per process).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import jwt
 
 MAX_TOKEN_BYTES = 4096
 JWKS_TTL_S = 3600.0
-UNKNOWN_KID_REFETCH_INTERVAL_S = 60.0
+UNKNOWN_KID_REFETCH_INTERVAL_S = 60.0  # per kid: one that stayed unknown after a refetch is not retried sooner
+MIN_REFETCH_GAP_S = 1.0  # across kids: bounds the IdP load a flood of distinct forged kids can cause
+MAX_UNKNOWN_KIDS = 1024  # the remembered unknown kids (oldest forgotten first)
 LEEWAY_S = 5
 
 
@@ -45,6 +49,7 @@ class JwksCache:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at: float | None = None
         self._last_kid_refetch: float | None = None
+        self._unknown: dict[str, float] = {}  # kid → when a refetch last failed to find it
 
     def _fetch(self) -> None:
         try:
@@ -56,18 +61,38 @@ class JwksCache:
         self._keys = {k.key_id: k for k in key_set.keys if k.key_id}
         self._fetched_at = self._clock()
 
+    def _may_refetch_for(self, kid: str, now: float) -> bool:
+        """Whether an unknown `kid` may trigger a refetch now (SPEC §3.5, per-kid limit and global gap)."""
+        failed_at = self._unknown.get(kid)
+        if failed_at is not None and now - failed_at < UNKNOWN_KID_REFETCH_INTERVAL_S:
+            return False
+        return self._last_kid_refetch is None or now - self._last_kid_refetch >= MIN_REFETCH_GAP_S
+
+    def _remember_unknown(self, kid: str, now: float) -> None:
+        self._unknown.pop(kid, None)
+        while len(self._unknown) >= MAX_UNKNOWN_KIDS:
+            self._unknown.pop(next(iter(self._unknown)))
+        self._unknown[kid] = now
+
     def key_for(self, kid: str) -> jwt.PyJWK:
         with self._lock:
             now = self._clock()
             if self._fetched_at is None or now - self._fetched_at >= JWKS_TTL_S:
-                self._fetch()
+                self._fetch()  # a fresh key set: an unknown kid stays unknown without a second request
+                fresh = True
+            else:
+                fresh = False
             if kid in self._keys:
                 return self._keys[kid]
-            if self._last_kid_refetch is None or now - self._last_kid_refetch >= UNKNOWN_KID_REFETCH_INTERVAL_S:
+            if not fresh and self._may_refetch_for(kid, now):
                 self._last_kid_refetch = now
                 self._fetch()
                 if kid in self._keys:
+                    self._unknown.pop(kid, None)
                     return self._keys[kid]
+                fresh = True
+            if fresh:
+                self._remember_unknown(kid, now)
         raise InvalidToken("unknown signing key")
 
 

@@ -79,11 +79,11 @@ def login(request: Request) -> Response:
     nonce = state.seams.oidc_nonce(txn)
     if nonce is not None:
         params["nonce"] = nonce
-    query = urlencode(params)
-    response = _redirect(f"{settings.cognito_base_url}/oauth2/authorize?{query}")
+    authorize_url = f"{settings.cognito_base_url}/oauth2/authorize?{urlencode(params)}"
+    response = _redirect(authorize_url)
     if issued.cookie_value is not None:
         _set(request, response, TXN_COOKIE, issued.cookie_value)
-    log_event("login_started")
+    log_event("login_started", **state.seams.auth_log_fields("login_started", {"authorize_url": authorize_url}))
     return response
 
 
@@ -135,7 +135,7 @@ def _finish_callback(request: Request) -> Response:
     except Exception:
         log_event("user_upsert_failed", level=logging.ERROR, exc_info=True)
         return internal_error()
-    log_event("login_succeeded")
+    log_event("login_succeeded", **seams.auth_log_fields("login_succeeded", {"claims": id_claims}))
     response = _redirect(seams.callback_location(settings, txn.redirect))
     _set_session(request, response, tokens)
     return response
