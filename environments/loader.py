@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import SecretStr, ValidationError
 
-from environments.models import Credentials, Environment, SandboxInfo
+from environments.models import DEFAULT_TEST_USER, Credentials, Environment, SandboxInfo, TestUserRef
 
 ENV_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = ENV_DIR.parent
@@ -59,22 +60,27 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _dotenv(path: Path) -> dict[str, str]:
+def _dotenv(path: Path, names: Collection[str] = SECRET_VARIABLES) -> dict[str, str]:
     """`KEY=VALUE` lines of a `.env` file (comments and blanks ignored); only the secret variables are kept."""
     if not path.is_file():
         return {}
     values = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         key, sep, value = line.strip().partition("=")
-        if sep and key.strip() in SECRET_VARIABLES:
+        if sep and key.strip() in names:
             values[key.strip()] = value.strip().strip("'\"")
     return values
 
 
-def resolve_credentials(environ: dict[str, str] | None = None, dotenv: Path | None = None) -> Credentials:
-    """Secrets come only from the process environment, then a `.env` beside the project (never an env file)."""
-    values = _dotenv(dotenv or PROJECT_ROOT / ".env")
-    values.update({k: v for k, v in (os.environ if environ is None else environ).items() if k in SECRET_VARIABLES})
+def resolve_credentials(
+    environ: dict[str, str] | None = None, dotenv: Path | None = None, user_refs: Sequence[TestUserRef] = ()
+) -> Credentials:
+    """Secrets come only from the process environment, then a `.env` beside the project (never an env file).
+    `user_refs`: the env file's reserved test users (variable names); default the HHL_TEST_* user."""
+    refs = list(user_refs) or [DEFAULT_TEST_USER]
+    names = {*SECRET_VARIABLES, *(n for ref in refs for n in (ref.username_env, ref.password_env))}
+    values = _dotenv(dotenv or PROJECT_ROOT / ".env", names)
+    values.update({k: v for k, v in (os.environ if environ is None else environ).items() if k in names})
 
     def secret(name: str) -> SecretStr | None:
         return SecretStr(values[name]) if values.get(name) else None
@@ -83,6 +89,7 @@ def resolve_credentials(environ: dict[str, str] | None = None, dotenv: Path | No
         test_username=secret("HHL_TEST_USERNAME"),
         test_password=secret("HHL_TEST_PASSWORD"),
         hubspot_token=secret("HHL_HUBSPOT_TOKEN"),
+        test_users=tuple((secret(ref.username_env), secret(ref.password_env)) for ref in refs),
     )
 
 
@@ -167,9 +174,7 @@ def load_environment(
     if data.get("kind") == "local" and sandbox_state is not None:
         data = _fill_from_state(data, _read_state(sandbox_state), sandbox_state)
     try:
-        env = Environment.model_validate(
-            {**data, "source_file": str(path), "credentials": resolve_credentials(environ)}
-        )
+        env = Environment.model_validate({**data, "source_file": str(path)})
     except ValidationError as exc:
         raise EnvironmentFileError(_format_validation(path, exc)) from None
-    return env
+    return env.model_copy(update={"credentials": resolve_credentials(environ, user_refs=env.test_user_refs)})

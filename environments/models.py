@@ -60,6 +60,19 @@ class Waiver(_Strict):
     expires: dt.date
 
 
+class TestUserRef(_Strict):
+    """One reserved test user of an aws env: the NAMES of the process-environment variables holding its username
+    and password (never the values). `HHL_TEST_USERNAME`/`HHL_TEST_PASSWORD` are always the first user."""
+
+    __test__ = False  # not a pytest test class
+
+    username_env: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    password_env: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+
+
+DEFAULT_TEST_USER = TestUserRef(username_env="HHL_TEST_USERNAME", password_env="HHL_TEST_PASSWORD")
+
+
 class Credentials(BaseModel):
     """Secrets resolved from the process environment only; SecretStr keeps them out of every repr."""
 
@@ -68,6 +81,8 @@ class Credentials(BaseModel):
     test_username: SecretStr | None = None
     test_password: SecretStr | None = None
     hubspot_token: SecretStr | None = None
+    # Every reserved test user (env key `test_users`), in order; None where a variable is unset.
+    test_users: tuple[tuple[SecretStr | None, SecretStr | None], ...] = ()
 
 
 class SandboxInfo(BaseModel):
@@ -118,6 +133,10 @@ class Environment(_Strict):
     required_areas: list[Area] = Field(default_factory=list)
     crm: Crm = Field(default_factory=Crm)
     waivers: list[Waiver] = Field(default_factory=list)
+    # Reserved test users (aws): variable names per user; empty = the one HHL_TEST_USERNAME/HHL_TEST_PASSWORD user.
+    test_users: list[TestUserRef] = Field(default_factory=list)
+    # How long load.alarms_quiet_after watches the alarms after this run's load (0: one look, no wait).
+    alarm_quiet_window_s: int = Field(default=300, ge=0)
     # Filled by the loader, never by an env file (`exclude` keeps them out of the public dump).
     aws_endpoint_url: str | None = None
     source_file: str = Field(default="", exclude=True)
@@ -134,6 +153,19 @@ class Environment(_Strict):
             missing += [] if self.region is not None else ["region"]
             raise ValueError(f"kind aws needs explicit values for {', '.join(missing)}")
         return self
+
+    @model_validator(mode="after")
+    def _first_test_user_is_the_default(self) -> Environment:
+        if self.test_users and self.test_users[0] != DEFAULT_TEST_USER:
+            raise ValueError(
+                "test_users: the first user must be {username_env: HHL_TEST_USERNAME, password_env: HHL_TEST_PASSWORD}"
+            )
+        return self
+
+    @property
+    def test_user_refs(self) -> list[TestUserRef]:
+        """The reserved test users' variable names (at least the default one)."""
+        return list(self.test_users) or [DEFAULT_TEST_USER]
 
     def public_dict(self) -> dict:
         """The env file content without secrets: what the reports show (and must include kind/profile/...)."""

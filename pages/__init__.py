@@ -2,7 +2,8 @@
 
 One object per state (anonymous / signed-in / enrolled CTA, anonymous / signed-in My Learning, nav states): a
 failure names the element that was rendered instead. Page objects assert outcomes, never mechanisms, so the same
-suite runs on the sandbox and on the real site. Browser fixtures live in `pages.fixtures` (a pytest plugin).
+suite runs on the sandbox and on the real site. Browser fixtures live in `pages.browser_fixtures` (a pytest plugin
+registered by `pages.fixtures`).
 """
 
 from __future__ import annotations

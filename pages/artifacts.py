@@ -1,14 +1,16 @@
 """Browser evidence (SPEC §11.1): numbered per-step screenshots, and the trace policy.
 
 Screenshots are refused while a password input holds a value, so a typed password never reaches the evidence.
-Traces are recorded per context and kept only when the check failed, and only where the policy allows (local
-always; dev/prod only with --keep-traces). A kept trace is a restricted artifact (it holds raw cookies): mode 0600
-plus a RESTRICTED note beside it.
+Every trace of a run, whichever option asked for it (ours, pytest-playwright's --tracing), is recorded per context
+under one TracePolicy (local always; dev/prod only with --keep-traces) and kept (on failure; with --tracing on
+always) only through `guard_trace`: the typed password never, cookie/token values and secrets redacted, the archive
+scanned, mode 0600, a SENSITIVE note beside it, in the check's evidence (so the run's manifest lists it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -19,12 +21,25 @@ from urllib.parse import quote
 from playwright.sync_api import BrowserContext, Page
 
 from checks.evidence import Evidence
+from checks.redaction import REDACTED, redact_cookie_pairs, redact_set_cookie, redact_text
+from checks.secrets import registered_secrets
 
-__all__ = ["ContextTracer", "StepShots", "TracePolicy", "has_typed_password"]
+__all__ = [
+    "SENSITIVE_NOTE_FILE",
+    "ContextTracer",
+    "GuardedTrace",
+    "StepShots",
+    "TracePolicy",
+    "guard_trace",
+    "has_typed_password",
+    "redact_trace_text",
+]
 
-RESTRICTED_NOTE = (
-    "RESTRICTED: Playwright traces hold raw cookies and session tokens of the test user. Do not share; delete after "
-    "the investigation. Credentials were never typed while tracing was on.\n"
+SENSITIVE_NOTE_FILE = "trace-SENSITIVE.txt"
+SENSITIVE_NOTE = (
+    "SENSITIVE: Playwright traces of the test user's session (pages, DOM snapshots, network). Cookie and token "
+    "values, sensitive parameters and registered secrets were redacted and the archive scanned before it was kept; "
+    "credentials were never typed while tracing was on. Do not share; delete after the investigation."
 )
 
 
@@ -59,23 +74,100 @@ class StepShots:
 
 @dataclass(frozen=True)
 class TracePolicy:
-    """Whether contexts are traced and whether a trace is kept. `delegated`: pytest-playwright's own `--tracing`
-    is on, so it records the contexts it creates (into --output) and ours stays out of the way."""
+    """The one policy for every Playwright trace of a run, whichever option asked for it.
+
+    Recorded: locally always, on dev/prod only with --keep-traces (they hold the real test user's session).
+    Kept: on failure; with pytest-playwright's `--tracing on` also on success (`retain-on-failure` = our default).
+    Kept traces go through `guard_trace` into the check's evidence (never pytest-playwright's --output)."""
 
     env_kind: str
     keep_traces: bool = False
-    delegated: bool = False
+    tracing: str = "off"  # pytest-playwright's --tracing: off | on | retain-on-failure
 
     @property
     def records(self) -> bool:
-        return not self.delegated and (self.env_kind == "local" or self.keep_traces)
+        return self.env_kind == "local" or self.keep_traces
 
     def keeps(self, failed: bool) -> bool:
-        return failed and self.records
+        return self.records and (failed or self.tracing == "on")
+
+    @property
+    def refused(self) -> str:
+        """Why a requested --tracing is not honoured ("" when it is, or nothing was requested)."""
+        if self.tracing != "off" and not self.records:
+            return (
+                f"--tracing {self.tracing} ignored on a {self.env_kind} env: traces hold the real test user's "
+                "session; add --keep-traces to record them (kept as SENSITIVE evidence, tokens redacted)"
+            )
+        return ""
+
+
+# Cookie and auth header objects as Playwright's trace stores them (HAR-like `{"name": ..., "value": ...}`).
+_NAMED_VALUE = re.compile(
+    r'(?P<pre>\{\s*"name"\s*:\s*"(?P<name>[^"]*)"\s*,\s*"value"\s*:\s*)"(?P<value>(?:[^"\\]|\\.)*)"'
+)
+_SESSIONISH = re.compile(r"(?i)^(hhl_.*|cognito|xsrf-token|cookie|set-cookie|authorization)$")
+_LEFTOVER_JWT = re.compile(rb"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.")
+
+
+def redact_trace_text(text: str) -> str:
+    """A trace entry's text with cookie/auth values, JWTs, sensitive parameters and registered secrets removed."""
+
+    def named(match: re.Match[str]) -> str:
+        name, value = match.group("name"), match.group("value")
+        if not _SESSIONISH.match(name) or not value:
+            return match.group(0)
+        lowered = name.lower()
+        if lowered == "set-cookie":
+            value = redact_set_cookie(value)
+        elif lowered == "cookie":
+            value = redact_cookie_pairs(value)
+        else:
+            value = REDACTED
+        return f'{match.group("pre")}"{value}"'
+
+    return redact_text(_NAMED_VALUE.sub(named, text))
+
+
+@dataclass
+class GuardedTrace:
+    """What `guard_trace` did with one recorded trace: kept at `path`, or dropped and why."""
+
+    path: Path | None
+    dropped: str = ""
+
+
+def guard_trace(source: Path, target: Path, *, forbidden: list[bytes], secrets: list[str]) -> GuardedTrace:
+    """The one gate every kept trace passes: a trace holding a forbidden value (the typed password) is dropped;
+    otherwise every text entry is redacted and the archive rewritten uncompressed (so the run's final redaction
+    scan reads inside it), then scanned again: any registered secret or raw JWT left → dropped. Mode 0600."""
+    with zipfile.ZipFile(source) as archive:
+        entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+    if any(value in data for _, data in entries for value in forbidden if value):
+        return GuardedTrace(None, "it recorded the typed credential")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as out:
+        for name, data in entries:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                out.writestr(name, data)  # screenshots: pixels, no text to redact
+                continue
+            out.writestr(name, redact_trace_text(text).encode("utf-8"))
+    os.chmod(target, 0o600)
+    raw = target.read_bytes()
+    needles = [
+        *(v for v in forbidden if v),
+        *(n for s in secrets if s for n in (s.encode(), quote(s, safe="").encode())),
+    ]
+    if any(n in raw for n in needles) or _LEFTOVER_JWT.search(raw):
+        target.unlink()
+        return GuardedTrace(None, "a secret survived redaction")
+    return GuardedTrace(target)
 
 
 class ContextTracer:
-    """Records one context in chunks (so credential typing can be left out) and keeps them on failure."""
+    """Records one context in chunks (so credential typing can be left out) and keeps them per the policy."""
 
     def __init__(self, policy: TracePolicy, title: str) -> None:
         self.policy = policy
@@ -89,10 +181,6 @@ class ContextTracer:
     def forbid(self, value: str) -> None:
         """A value (the typed password) no kept trace may contain, even inside the zip: such a chunk is dropped."""
         self._forbidden += [value.encode(), quote(value, safe="").encode()]
-
-    def _leaks(self, chunk: Path) -> bool:
-        with zipfile.ZipFile(chunk) as archive:
-            return any(any(v in archive.read(n) for v in self._forbidden) for n in archive.namelist())
 
     def start(self, context: BrowserContext) -> None:
         if not self.policy.records:
@@ -120,22 +208,27 @@ class ContextTracer:
         self.pause()
         self._context = None
 
-    def finish(self, evidence: Evidence, *, failed: bool) -> list[Path]:
-        """Keep the chunks as `trace*.zip` in the evidence when the policy says so; always drop the temp copies."""
+    def finish(self, evidence: Evidence, *, failed: bool, prefix: str = "trace") -> list[Path]:
+        """Keep the chunks as `<prefix>*.zip` in the evidence when the policy says so (each through
+        `guard_trace`), with a SENSITIVE note beside them; always drop the temp copies."""
         self.stop()
         kept: list[Path] = []
+        dropped: list[str] = []
         if self.policy.keeps(failed):
             for index, chunk in enumerate(self.chunks, start=1):
-                if self._forbidden and self._leaks(chunk):
-                    continue  # safety net behind pause(): never keep a trace holding the credential
-                name = "trace.zip" if len(self.chunks) == 1 else f"trace-{index}.zip"
-                target = evidence.path_for(name)
-                shutil.copyfile(chunk, target)
-                os.chmod(target, 0o600)
-                kept.append(target)
-            if kept:
-                note = evidence.path_for("trace-RESTRICTED.txt")
-                note.write_text(RESTRICTED_NOTE, encoding="utf-8")
+                name = f"{prefix}.zip" if len(self.chunks) == 1 else f"{prefix}-{index}.zip"
+                result = guard_trace(
+                    chunk, evidence.path_for(name), forbidden=self._forbidden, secrets=list(registered_secrets())
+                )
+                if result.path is None:
+                    dropped.append(f"{name}: {result.dropped}")
+                else:
+                    kept.append(result.path)
+            if kept or dropped:
+                note = evidence.path_for(SENSITIVE_NOTE_FILE)
+                lines = [SENSITIVE_NOTE, *(f"kept: {p.name}" for p in kept), *(f"not kept: {d}" for d in dropped)]
+                note.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                os.chmod(note, 0o600)
         self.discard()
         return kept
 

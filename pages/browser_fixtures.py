@@ -1,4 +1,4 @@
-"""Browser fixtures for the e2e suite (pytest plugin: `pytest_plugins = [..., "pages.fixtures"]`).
+"""Browser fixtures for the e2e suite (a pytest plugin, registered by `pages.fixtures` after pytest-playwright).
 
 A chain of small fixtures on top of pytest-playwright's, each overridable alone:
 
@@ -6,36 +6,48 @@ browser_type_launch_args  session   + Debian Chromium when Playwright's own brow
 browser_context_args      session   + base_url = env.site_base_url; HTTPS errors ignored only on local
 site_urls                 session   SiteUrls (hsCacheBuster on aws-kind envs)
 site_api_base_url         session   the API the site's pages are wired to (env.site_api_base_url)
-trace_policy              session   TracePolicy: trace kept on failure, locally (dev/prod: --keep-traces)
+trace_policy              session   TracePolicy: the one policy for every trace (ours and --tracing's)
+_artifacts_recorder       function  pytest-playwright's recorder, its tracing taken over by TracePolicy/guard_trace
 signed_in_state           session   SignInOutcome: the browser sign-in through the hosted UI, once per process
+enrollment_signed_in_state session  the same for `enrollment_user` (the enrollment journey's own user)
 shots                     function  StepShots: `shots(page, "step")` → evidence NN-step.png
 anon_context / anon_page  function  a fresh context (no cookies, no storage), traced per policy
 signed_in_context / _page function  a context from the signed-in storage state, traced per policy
+enrollment_context / _page function a context of the enrollment user
 browser_api               function  BrowserApi: API reads with the signed-in context's cookies
+enrollment_api            function  BrowserApi of the enrollment context
 sign_in_journey           function  the SignInOutcome with its screenshots in this check's evidence
 
-pytest-playwright's own options keep working: --headed, --browser, --slowmo, --screenshot, --video, --tracing
-(with --tracing on/retain-on-failure pytest-playwright records the contexts and ours stays out of the way).
+pytest-playwright's own options keep working: --headed, --browser, --slowmo, --screenshot, --video (into --output).
+Its --tracing on|retain-on-failure does too, but through our guard: every context is traced by TracePolicy, the
+trace is redacted and scanned (guard_trace) and kept in the check's evidence, never under --output.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from pytest_playwright.pytest_playwright import (
+    _ARTIFACTS_RECORDER_ATTR,
+    ArtifactsRecorder,
+    _test_failed_before_teardown,
+)
 
+from checks.errors import CheckFailure, LoginFailed
 from checks.evidence import Evidence
 from checks.plugin.fixtures import LOGIN_GUARD_FILE, UserCredentials
-from checks.plugin.state import run_state
+from checks.plugin.state import ITEM_CHECK, run_state
 from environments import Environment
-from pages.api import BrowserApi
+from pages.api import SESSION_COOKIES, BrowserApi
 from pages.artifacts import ContextTracer, StepShots, TracePolicy
 from pages.base import SiteUrls
-from pages.session import SignInOutcome, browser_sign_in
+from pages.session import HostedUiRefused, SignInOutcome, browser_sign_in
 
 CHROMIUM_ENV_VAR = "HHL_CHROMIUM"
 DEBIAN_CHROMIUM = "/usr/bin/chromium"
@@ -103,8 +115,81 @@ def site_api_base_url(env: Environment) -> str:
 
 @pytest.fixture(scope="session")
 def trace_policy(pytestconfig: pytest.Config, env: Environment) -> TracePolicy:
-    delegated = pytestconfig.getoption("--tracing", default="off") != "off"
-    return TracePolicy(env.kind, keep_traces=run_state(pytestconfig).keep_traces, delegated=delegated)
+    tracing = str(pytestconfig.getoption("--tracing", default="off") or "off")
+    policy = TracePolicy(env.kind, keep_traces=run_state(pytestconfig).keep_traces, tracing=tracing)
+    if policy.refused:
+        warnings.warn(policy.refused, pytest.PytestWarning, stacklevel=1)
+    return policy
+
+
+class GuardedArtifactsRecorder(ArtifactsRecorder):
+    """pytest-playwright's per-test recorder with its tracing taken over: it keeps screenshots and videos as
+    before, but never starts a trace itself; every context it is told about is traced by a ContextTracer under
+    the run's TracePolicy, and kept only through guard_trace into the check's evidence."""
+
+    def __init__(self, *args: Any, policy: TracePolicy, title: str) -> None:
+        super().__init__(*args)
+        self._tracing_option, self._capture_trace = "off", False  # pytest-playwright records no trace
+        self.policy, self.title = policy, title
+        self.tracers: dict[BrowserContext, ContextTracer] = {}
+
+    def on_did_create_browser_context(self, context: BrowserContext) -> None:
+        super().on_did_create_browser_context(context)
+        tracer = ContextTracer(self.policy, title=self.title)
+        tracer.start(context)
+        self.tracers[context] = tracer
+
+    def on_will_close_browser_context(self, context: BrowserContext) -> None:
+        tracer = self.tracers.get(context)
+        if tracer is not None:
+            tracer.stop()
+        super().on_will_close_browser_context(context)
+
+    def finish_traces(self, evidence: Evidence | None, *, failed: bool) -> None:
+        for index, tracer in enumerate(self.tracers.values(), start=1):
+            if evidence is None:
+                tracer.discard()
+            else:
+                tracer.finish(evidence, failed=failed, prefix="trace" if len(self.tracers) == 1 else f"trace-c{index}")
+        self.tracers.clear()
+
+
+@pytest.fixture(scope="session")
+def _pw_api_request_contexts() -> None:
+    """pytest-playwright traces `playwright.request` contexts under --tracing outside any guard; the harness uses
+    none (BrowserApi reads through the browser context), so that recording is off."""
+    return None
+
+
+@pytest.fixture
+def _artifacts_recorder(
+    request: pytest.FixtureRequest,
+    output_path: str,
+    playwright: Playwright,
+    pytestconfig: pytest.Config,
+    _pw_artifacts_folder: Any,
+) -> Iterator[GuardedArtifactsRecorder]:
+    """Overrides pytest-playwright's fixture of the same name, which `new_context` (so `context`, `page` and our
+    contexts) reports every context to. Checks trace under the run's TracePolicy; other tests never trace."""
+    is_check = ITEM_CHECK in request.node.stash
+    policy = request.getfixturevalue("trace_policy") if is_check else TracePolicy("aws")
+    evidence = request.getfixturevalue("evidence") if is_check else None
+    recorder = GuardedArtifactsRecorder(
+        pytestconfig,
+        request,
+        output_path,
+        playwright,
+        _pw_artifacts_folder,
+        None,
+        policy=policy,
+        title=request.node.nodeid,
+    )
+    yield recorder
+    recorder.collect_videos()
+    recorder.finish_traces(evidence, failed=_failed(request))
+    if _test_failed_before_teardown(request.node):
+        recorder.did_finish_test(failed=True)
+    setattr(request.node, _ARTIFACTS_RECORDER_ATTR, recorder)
 
 
 @pytest.fixture
@@ -112,25 +197,10 @@ def shots(evidence: Evidence) -> StepShots:
     return StepShots(evidence)
 
 
-def _traced_context(
-    make: Callable[[], BrowserContext], policy: TracePolicy, request: pytest.FixtureRequest, evidence: Evidence
-) -> Iterator[BrowserContext]:
-    tracer = ContextTracer(policy, title=request.node.nodeid)
-    context = make()
-    tracer.start(context)
-    yield context
-    tracer.finish(evidence, failed=_failed(request))
-
-
 @pytest.fixture
-def anon_context(
-    new_context: Callable[..., BrowserContext],
-    trace_policy: TracePolicy,
-    request: pytest.FixtureRequest,
-    evidence: Evidence,
-) -> Iterator[BrowserContext]:
-    """No cookies and no storage: a first-time visitor."""
-    yield from _traced_context(new_context, trace_policy, request, evidence)
+def anon_context(new_context: Callable[..., BrowserContext]) -> BrowserContext:
+    """No cookies and no storage: a first-time visitor (traced by the recorder, per policy)."""
+    return new_context()
 
 
 @pytest.fixture
@@ -138,40 +208,72 @@ def anon_page(anon_context: BrowserContext) -> Page:
     return anon_context.new_page()
 
 
-@pytest.fixture(scope="session")
-def signed_in_state(
-    pytestconfig: pytest.Config,
-    browser: Browser,
-    browser_context_args: dict[str, Any],
-    env: Environment,
-    site_urls: SiteUrls,
-    trace_policy: TracePolicy,
-    test_user: UserCredentials,
-) -> Iterator[SignInOutcome]:
-    """Signed in through the browser once per process; a failure is cached by pytest and never retried."""
+def _sign_in_state(
+    request: pytest.FixtureRequest, browser: Browser, user: UserCredentials, title: str
+) -> Iterator[SignInOutcome | HostedUiRefused]:
+    """One browser sign-in as `user`; a failure is cached by pytest (session scope) and never retried. A hosted UI
+    that refuses the site's authorize request is returned (not raised): e2e.login.full_flow judges it."""
+    env = request.getfixturevalue("env")
     if not env.cognito.domain:
         raise pytest.UsageError(f"{env.source_file}: `cognito.domain` is not set for env {env.name}")
-    outcome = browser_sign_in(
-        browser,
-        browser_context_args,
-        urls=site_urls,
-        course_slug=env.content.course,
-        hosted_ui=env.cognito.domain,
-        username=test_user.username,
-        password=test_user.password,
-        tracer=ContextTracer(trace_policy, title="browser sign-in"),
-        guard=run_state(pytestconfig).shared_dir / LOGIN_GUARD_FILE,
-    )
+    try:
+        outcome = browser_sign_in(
+            browser,
+            request.getfixturevalue("browser_context_args"),
+            urls=request.getfixturevalue("site_urls"),
+            course_slug=env.content.course,
+            hosted_ui=env.cognito.domain,
+            username=user.username,
+            password=user.password,
+            tracer=ContextTracer(request.getfixturevalue("trace_policy"), title=title),
+            guard=run_state(request.config).shared_dir / LOGIN_GUARD_FILE,
+        )
+    except HostedUiRefused as refused:
+        yield refused
+        return
+    cookies = {c["name"]: c.get("value", "") for c in outcome.storage_state.get("cookies", [])}
+    session = {name: value for name, value in cookies.items() if name in SESSION_COOKIES}
+    request.getfixturevalue("user_cleanup").signed_in(user.username, session)
     yield outcome
     if outcome.tracer is not None:
         outcome.tracer.discard()
 
 
+def _signed_in(state: SignInOutcome | HostedUiRefused) -> SignInOutcome:
+    """The outcome for journeys that need a session; a refused sign-in is their error (full_flow owns the red)."""
+    if isinstance(state, HostedUiRefused):
+        raise LoginFailed(f"no browser session: {state} (judged by e2e.login.full_flow)")
+    return state
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(
+    request: pytest.FixtureRequest, browser: Browser, test_user: UserCredentials
+) -> Iterator[SignInOutcome | HostedUiRefused]:
+    """Signed in through the browser once per process, as this process's `test_user`."""
+    yield from _sign_in_state(request, browser, test_user, "browser sign-in")
+
+
+@pytest.fixture(scope="session")
+def enrollment_signed_in_state(
+    request: pytest.FixtureRequest, browser: Browser, enrollment_user: UserCredentials
+) -> Iterator[SignInOutcome | HostedUiRefused]:
+    """Signed in through the browser as `enrollment_user`: the enrollment journey's own data."""
+    yield from _sign_in_state(request, browser, enrollment_user, "browser sign-in (enrollment user)")
+
+
 @pytest.fixture
 def sign_in_journey(
-    signed_in_state: SignInOutcome, shots: StepShots, evidence: Evidence, request: pytest.FixtureRequest
+    signed_in_state: SignInOutcome | HostedUiRefused,
+    shots: StepShots,
+    evidence: Evidence,
+    request: pytest.FixtureRequest,
 ) -> Iterator[SignInOutcome]:
-    """The shared sign-in as this check's own journey: its step screenshots (and trace on failure) land here."""
+    """The shared sign-in as this check's own journey: its step screenshots (and trace per policy) land here. A
+    hosted UI that refused the site's authorize request is this check's failure (a defect of the target)."""
+    if isinstance(signed_in_state, HostedUiRefused):
+        evidence.record(actual={"hosted_ui": signed_in_state.where, "error": signed_in_state.error})
+        raise CheckFailure(f"{signed_in_state} (is the env's cognito.callback_url registered on the app client?)")
     for step, png in signed_in_state.screenshots:
         shots.save(step, png)
     yield signed_in_state
@@ -179,20 +281,18 @@ def sign_in_journey(
         signed_in_state.tracer.finish(evidence, failed=_failed(request))
 
 
+def _state_context(
+    new_context: Callable[..., BrowserContext], state: SignInOutcome | HostedUiRefused
+) -> BrowserContext:
+    """A context holding a signed-in session (a copy: signing out there leaves other journeys signed in)."""
+    return new_context(storage_state=_signed_in(state).storage_state)
+
+
 @pytest.fixture
 def signed_in_context(
-    new_context: Callable[..., BrowserContext],
-    signed_in_state: SignInOutcome,
-    trace_policy: TracePolicy,
-    request: pytest.FixtureRequest,
-    evidence: Evidence,
-) -> Iterator[BrowserContext]:
-    """A context holding the test user's session (a copy: signing out here leaves other journeys signed in)."""
-
-    def make() -> BrowserContext:
-        return new_context(storage_state=signed_in_state.storage_state)
-
-    yield from _traced_context(make, trace_policy, request, evidence)
+    new_context: Callable[..., BrowserContext], signed_in_state: SignInOutcome | HostedUiRefused
+) -> BrowserContext:
+    return _state_context(new_context, signed_in_state)
 
 
 @pytest.fixture
@@ -203,3 +303,20 @@ def signed_in_page(signed_in_context: BrowserContext) -> Page:
 @pytest.fixture
 def browser_api(signed_in_context: BrowserContext, site_api_base_url: str) -> BrowserApi:
     return BrowserApi(signed_in_context, site_api_base_url)
+
+
+@pytest.fixture
+def enrollment_context(
+    new_context: Callable[..., BrowserContext], enrollment_signed_in_state: SignInOutcome | HostedUiRefused
+) -> BrowserContext:
+    return _state_context(new_context, enrollment_signed_in_state)
+
+
+@pytest.fixture
+def enrollment_page(enrollment_context: BrowserContext) -> Page:
+    return enrollment_context.new_page()
+
+
+@pytest.fixture
+def enrollment_api(enrollment_context: BrowserContext, site_api_base_url: str) -> BrowserApi:
+    return BrowserApi(enrollment_context, site_api_base_url)

@@ -58,6 +58,14 @@ class HostedUiLogin:
         parts = urlsplit(self.page.url)
         return origin_of(self.page.url) == origin_of(self.domain) and parts.path.rstrip("/").endswith("/login")
 
+    def on_error_page(self) -> bool:
+        """The IdP answered as itself but refused the request (Cognito's `/error?error=redirect_mismatch` ...)."""
+        parts = urlsplit(self.page.url)
+        return origin_of(self.page.url) == origin_of(self.domain) and parts.path.rstrip("/").endswith("/error")
+
+    def error_code(self) -> str:
+        return parse_qs(urlsplit(self.page.url).query).get("error", [""])[0]
+
     def describe(self) -> str:
         parts = urlsplit(self.page.url)
         error = parse_qs(parts.query).get("error", [""])[0]

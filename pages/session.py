@@ -23,7 +23,14 @@ from pages.base import SiteUrls, origin_of
 from pages.course import CoursePage
 from pages.hosted_ui import HostedUiLogin
 
-__all__ = ["COOKIE_FLAGS", "SignInOutcome", "browser_sign_in", "cookie_flags", "cookie_problems"]
+__all__ = [
+    "COOKIE_FLAGS",
+    "HostedUiRefused",
+    "SignInOutcome",
+    "browser_sign_in",
+    "cookie_flags",
+    "cookie_problems",
+]
 
 COOKIE_FLAG_KEYS = ("name", "domain", "path", "httpOnly", "secure", "sameSite", "expires")
 PAGE_TEXT_CHARS = 500
@@ -57,6 +64,16 @@ def cookie_problems(cookies: list[dict[str, Any]], document_cookie_names: list[s
 def cookie_flags(cookies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The cookies without their values: what evidence may show."""
     return [{k: c.get(k) for k in COOKIE_FLAG_KEYS} for c in cookies]
+
+
+class HostedUiRefused(LoginFailed):
+    """The hosted UI answered as the IdP but refused the site's authorize request (e.g. `redirect_mismatch`: the
+    env's callback URL is not registered on the app client). A defect of the target, judged by e2e.login.full_flow;
+    every other signed-in journey cannot run (error)."""
+
+    def __init__(self, where: str, error: str) -> None:
+        super().__init__(f"the hosted UI refused the site's sign-in request: {where}")
+        self.where, self.error = where, error
 
 
 @dataclass
@@ -110,6 +127,8 @@ def browser_sign_in(
         cta.click()
         login = HostedUiLogin(page, hosted_ui)
         page.wait_for_url(lambda url: origin_of(url) == origin_of(hosted_ui))
+        if login.on_error_page():  # nothing typed, no lockout risk: the guard stays unarmed
+            raise HostedUiRefused(login.describe(), login.error_code())
         try:
             login.expect_loaded()
         except AssertionError as exc:

@@ -205,9 +205,9 @@ FAULTS: dict[str, Fault] = {
             "client.drop_callback_url",
             "client",
             "The app client's callback URL removed",
-            ("infra.cognito.client", "e2e.target.hosted_ui_identity"),
-            # The hosted-UI preflight fails (redirect_mismatch), and §11.3 puts a failed preflight before NO-GO.
-            verdict="INCONCLUSIVE",
+            # SPEC §11.3: the hosted UI still answers as the IdP (its preflight passes); the refused callback URL is
+            # the client config's and the browser login's failure.
+            ("infra.cognito.client", "e2e.login.full_flow"),
         ),
         Fault(
             "crmsync.shrink_sets",

@@ -20,7 +20,15 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-__all__ = ["READ_ONLY_EXCEPTIONS", "AwsAccessError", "ReadOnlyAws", "ReadOnlyViolation", "describe_error"]
+__all__ = [
+    "READ_ONLY_EXCEPTIONS",
+    "AwsAccessError",
+    "ReadOnlyAws",
+    "ReadOnlyViolation",
+    "check_cleanup_delete",
+    "cleanup_client",
+    "describe_error",
+]
 
 READ_PREFIXES = ("Describe", "Get", "List")
 # Read-only operations whose names do not start with one of the prefixes above.
@@ -46,6 +54,35 @@ def _refuse_writes(model: Any, **_: Any) -> None:
         f"refused {service}:{name}: the infra checks are read-only (only Describe*/Get*/List* and "
         f"{', '.join(sorted(READ_ONLY_EXCEPTIONS))} are allowed)"
     )
+
+
+def _owned_key(role: str, key: Any, sub: str) -> bool:
+    """Whether a DynamoDB key is one of user `sub`'s own rows (SPEC §4: PK `USER#<sub>`, progress
+    `USER#<sub>#COURSE#<course>`)."""
+    if not isinstance(key, dict) or set(key) != {"PK", "SK"}:
+        return False
+    pk, sk = key["PK"], key["SK"]
+    if not (isinstance(pk, dict) and isinstance(sk, dict) and set(pk) == {"S"} and set(sk) == {"S"}):
+        return False
+    if role == "progress":
+        course = pk["S"].removeprefix(f"USER#{sub}#COURSE#")
+        return course != pk["S"] and bool(course) and "#" not in course
+    return pk["S"] == f"USER#{sub}"
+
+
+def check_cleanup_delete(params: Any, tables: dict[str, str], sub: str) -> None:
+    """The one write exception (issue 8 cleanup): an unconditional DeleteItem of one of user `sub`'s own rows in
+    one of the env's four tables (`tables`: table name → role). Anything else raises ReadOnlyViolation."""
+    if not sub or "#" in sub:
+        raise ReadOnlyViolation(f"refused dynamodb:DeleteItem: {sub!r} is not a user id")
+    table = params.get("TableName") if isinstance(params, dict) else None
+    if table not in tables:
+        raise ReadOnlyViolation(f"refused dynamodb:DeleteItem on {table!r}: not one of the env's tables")
+    extra = sorted(set(params) - {"TableName", "Key"})
+    if extra:
+        raise ReadOnlyViolation(f"refused dynamodb:DeleteItem with {extra}: only TableName and Key are allowed")
+    if not _owned_key(tables[table], params.get("Key"), sub):
+        raise ReadOnlyViolation(f"refused dynamodb:DeleteItem on {table}: the key is not one of the test user's rows")
 
 
 class ReadOnlyAws:
@@ -91,6 +128,28 @@ class ReadOnlyAws:
                 client.meta.events.register("before-parameter-build", _refuse_writes)
                 self._clients[service] = client
             return self._clients[service]
+
+
+def cleanup_client(aws: ReadOnlyAws, tables: dict[str, str], sub: str) -> Any:
+    """A DynamoDB client for removing the test user `sub`'s own rows after a run: reads as usual, DeleteItem only
+    as `check_cleanup_delete` allows, every other write refused. Never cached, never shared with the checks."""
+    with aws._lock:
+        if aws._session is None:
+            aws._session = aws._make_session()
+        client = aws._session.client(
+            "dynamodb",
+            endpoint_url=aws.endpoint_url,
+            config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20),
+        )
+
+    def guard(model: Any, params: Any = None, **_: Any) -> None:
+        if model.name == "DeleteItem":
+            check_cleanup_delete(params, tables, sub)
+            return
+        _refuse_writes(model)
+
+    client.meta.events.register("before-parameter-build", guard)
+    return client
 
 
 def describe_error(exc: BaseException, where: str) -> str:

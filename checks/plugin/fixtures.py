@@ -5,38 +5,45 @@ run_dir        session   Path of this run's directory
 evidence       function  Evidence of the current check (files under evidence/<check-id>/)
 api            function  HttpClient on env.api_base_url, transcripts into `evidence`
 http_client    function  factory: http_client(base_url) → HttpClient recording into `evidence`
-test_user      session   UserCredentials of the reserved test user (fails closed when missing)
-session        session   SignedInSession: signed in once over HTTP through the hosted UI
+test_user      session   UserCredentials of this process's own test user (checks.users; fails closed when missing)
+enrollment_user session  UserCredentials of this process's user for the e2e enrollment journey only
+session        session   SignedInSession: signed in once over HTTP through the hosted UI (as `test_user`)
 require_writes function  loud error when the check writes and env.allow_writes is false
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
+from checks.aws.cleanup import UserCleanup
 from checks.errors import HarnessError, LoginFailed, MissingCredentials, SandboxError
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession, sign_in
 from checks.plugin.policy import ensure_writes_allowed
 from checks.plugin.sandbox import ensure_sandbox
-from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, run_state
+from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, RUN_STATE, run_state
 from checks.secrets import register_secret
+from checks.users import (
+    ENROLLMENT,
+    SESSION,
+    UserCredentials,
+    new_sandbox_user,
+    process_index,
+    reserved_slot,
+    users_shared,
+    worker_count,
+    xdist_group_for,
+)
 from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
 
 SESSION_EVIDENCE = "_session"  # evidence directory of the shared sign-in (its transcripts, redacted)
 LOGIN_GUARD_FILE = "login-failed.txt"
-
-
-@dataclass(frozen=True)
-class UserCredentials:
-    username: str
-    password: str = field(repr=False)
 
 
 @pytest.fixture(scope="session")
@@ -101,23 +108,103 @@ def api(env: Environment, http_client: Callable[[str], HttpClient]) -> HttpClien
 
 
 @pytest.fixture(scope="session")
-def test_user(env: Environment) -> UserCredentials:
-    """Local: the sandbox's first user. AWS: HHL_TEST_USERNAME/HHL_TEST_PASSWORD. Missing → error, never a pass."""
-    if env.kind == "local" and env.sandbox and env.sandbox.users:
-        username, password = env.sandbox.users[0]
-        return UserCredentials(username, password.get_secret_value())
-    username, password = env.credentials.test_username, env.credentials.test_password
-    if username is None or password is None:
+def user_cleanup(env: Environment, run_dir: Path) -> Iterator[UserCleanup]:
+    """After the session: on aws with allow_writes, remove this process's test users' own rows (evidence/_cleanup/).
+    Locally every run signs in fresh users, so there is nothing to remove."""
+    from checks.aws.fixtures import make_aws
+
+    cleanup = UserCleanup(env, run_dir, enabled=env.kind == "aws" and env.allow_writes, process=f"gw{process_index()}")
+    yield cleanup
+    for record in cleanup.finish(make_aws(env)) if cleanup.enabled else ():
+        if record["errors"]:
+            warnings.warn(
+                f"test-user cleanup incomplete ({'; '.join(record['errors'])}): the next run may not prove every write",
+                pytest.PytestWarning,
+                stacklevel=1,
+            )
+
+
+def _check_id(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("check")
+    value = (marker.args[0] if marker.args else marker.kwargs.get("id")) if marker else None
+    return value if isinstance(value, str) else None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the checks that must share a process into their xdist group (checks.users.xdist_group_for); honoured
+    under `--dist loadgroup`. Before xdist's own hook, which reads the marks."""
+    from checks.catalog import CATALOG
+
+    env = run_state(config).base_env if RUN_STATE in config.stash else None
+    shared = bool(env and env.kind == "aws") and users_shared(
+        users=len(env.test_user_refs) if env else 1, workers=worker_count()
+    )
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # no xdist (-p no:xdist): no groups, and its marker is not even registered
+    for item in items:
+        check_id = _check_id(item)
+        spec = CATALOG.get(check_id) if check_id else None
+        if spec is None:
+            continue
+        group = xdist_group_for(spec.id, spec.area, item.fixturenames, shared_users=shared)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def reserved_users(env: Environment) -> list[UserCredentials]:
+    """The env's reserved test users (aws), in `test_users` order; any unset variable → MissingCredentials."""
+    refs, values = env.test_user_refs, env.credentials.test_users
+    missing = [
+        name
+        for ref, (username, password) in zip(refs, values or [(None, None)] * len(refs), strict=True)
+        for name, value in ((ref.username_env, username), (ref.password_env, password))
+        if value is None
+    ]
+    if missing:
         raise MissingCredentials(
-            f"no test user for env {env.name}: set HHL_TEST_USERNAME and HHL_TEST_PASSWORD "
-            "(process environment or .env); checks needing a session cannot run without them"
+            f"no test user for env {env.name}: set {', '.join(missing)} (process environment or .env); "
+            "checks needing a session cannot run without them"
         )
-    return UserCredentials(username.get_secret_value(), password.get_secret_value())
+    return [UserCredentials(u.get_secret_value(), p.get_secret_value()) for u, p in values if u and p]
+
+
+def acquire_user(env: Environment, role: str) -> UserCredentials:
+    """This process's user for `role` (checks.users): local a fresh sandbox user, aws a reserved one."""
+    if env.kind == "local" and env.sandbox:
+        fresh = new_sandbox_user(env.sandbox.idp_url) if env.sandbox.idp_url else None
+        if fresh is None and not env.sandbox.users:
+            raise SandboxError(f"the sandbox ({env.sandbox.state_file}) lists no test user and has no users hook")
+        if fresh is None:  # a sandbox without the users hook: its first user, shared by every process
+            username, password = env.sandbox.users[0]
+            fresh = UserCredentials(username, password.get_secret_value())
+        register_secret(fresh.password)
+        return fresh
+    users = reserved_users(env)
+    user = users[reserved_slot(process=process_index(), role=role, users=len(users))]
+    register_secret(user.password)
+    return user
+
+
+@pytest.fixture(scope="session")
+def test_user(env: Environment, user_cleanup: UserCleanup) -> UserCredentials:
+    """This process's own user (HTTP session and browser journeys). Missing credentials → error, never a pass."""
+    return user_cleanup.track(acquire_user(env, SESSION))
+
+
+@pytest.fixture(scope="session")
+def enrollment_user(env: Environment, user_cleanup: UserCleanup) -> UserCredentials:
+    """This process's user for the e2e enrollment journey only (nothing else writes its enrollments)."""
+    return user_cleanup.track(acquire_user(env, ENROLLMENT))
 
 
 @pytest.fixture(scope="session")
 def session(
-    pytestconfig: pytest.Config, env: Environment, test_user: UserCredentials, run_dir: Path
+    pytestconfig: pytest.Config,
+    env: Environment,
+    test_user: UserCredentials,
+    run_dir: Path,
+    user_cleanup: UserCleanup,
 ) -> Iterator[SignedInSession]:
     """Signed in once per process through the hosted UI. A failed sign-in is never retried, in any worker."""
     guard = run_state(pytestconfig).shared_dir / LOGIN_GUARD_FILE
@@ -132,6 +219,7 @@ def session(
         except LoginFailed as exc:
             guard.write_text(str(exc), encoding="utf-8")
             raise
+    user_cleanup.signed_in(test_user.username, signed_in.cookies)
     yield signed_in
 
 

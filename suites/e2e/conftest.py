@@ -22,3 +22,11 @@ def signed_in_view(
     signed_in_page: Page, site_urls: SiteUrls, env: Environment, evidence: Evidence, shots: StepShots
 ) -> View:
     return View(signed_in_page, site_urls, env, evidence, shots)
+
+
+@pytest.fixture
+def enrollment_view(
+    enrollment_page: Page, site_urls: SiteUrls, env: Environment, evidence: Evidence, shots: StepShots
+) -> View:
+    """A page signed in as this process's enrollment user: only the enrollment journey writes its enrollments."""
+    return View(enrollment_page, site_urls, env, evidence, shots)

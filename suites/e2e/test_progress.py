@@ -1,6 +1,11 @@
 """Writing journeys (SPEC §10; run only where the env allows writes, the plugin enforces it): enroll from the
 course page, My Learning lists the course, and the module buttons record progress seen by `progress/read`.
-Outcomes only: the enrolled state on the page and the API's data, never the request the page sent."""
+Outcomes only: the enrolled state on the page and the API's data, never the request the page sent.
+
+The enrollment journey runs as the process's own enrollment user (`enrollment_view`), whose enrollments nothing
+else writes (the module buttons and the API checks auto-enroll the content course for the session user), so the
+click is provably what enrolled it. My Learning lists that enrollment: it requires e2e.auth.enroll_outcome (catalog
+`requires`) and shares its xdist group, so both run in one process, in that order (checks.users)."""
 
 from __future__ import annotations
 
@@ -17,8 +22,8 @@ ALREADY_DONE = "the test user {what} before this run, so the click could not be 
 
 
 @pytest.mark.check("e2e.auth.enroll_outcome")
-def test_enroll_outcome(signed_in_view: View, browser_api: BrowserApi) -> None:
-    view = signed_in_view
+def test_enroll_outcome(enrollment_view: View, enrollment_api: BrowserApi) -> None:
+    view, browser_api = enrollment_view, enrollment_api
     slug = view.env.content.course
     course = view.course()
     course.open()
@@ -48,14 +53,14 @@ def test_enroll_outcome(signed_in_view: View, browser_api: BrowserApi) -> None:
 
 
 @pytest.mark.check("e2e.auth.my_learning")
-def test_my_learning(signed_in_view: View, browser_api: BrowserApi) -> None:
-    view = signed_in_view
+def test_my_learning(enrollment_view: View, enrollment_api: BrowserApi) -> None:
+    view, browser_api = enrollment_view, enrollment_api
     slug = view.env.content.course
     listed = browser_api.get("/enrollments/list")
     if slug not in enrolled_course_slugs(listed):
         raise HarnessError(
-            f"precondition: the test user is not enrolled in {slug} (enrollments/list {listed.status}); "
-            "e2e.auth.enroll_outcome enrolls it: run it first, in the same process"
+            f"precondition: the enrollment user is not enrolled in {slug} (enrollments/list {listed.status}); "
+            "e2e.auth.enroll_outcome enrolls it (declared prerequisite, same xdist group: run with --dist loadgroup)"
         )
     page = MyLearningPage(view.page, view.site_urls)
     page.open()

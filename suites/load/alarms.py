@@ -5,10 +5,33 @@ alarm history since the load began (an alarm that fired and cleared between two 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-__all__ = ["alarm_states", "fired_since", "in_alarm"]
+__all__ = ["AlarmWatch", "alarm_states", "alarm_watch", "fired_since", "in_alarm"]
+
+NO_LOAD = "no load ran in this run (load.api.*, load.concurrency.*, load.throttling): no load to watch the alarms after"
+
+
+@dataclass(frozen=True)
+class AlarmWatch:
+    """Watch the alarms from `load_started` until `until` (= end of the load + the env's quiet window)."""
+
+    load_started: datetime
+    load_ended: datetime
+    until: datetime
+
+    def remaining_s(self, now: datetime) -> float:
+        return max((self.until - now).total_seconds(), 0.0)
+
+
+def alarm_watch(started: datetime | None, ended: datetime | None, quiet_window_s: int) -> AlarmWatch | None:
+    """The watch for this run's load, or None when no load ran (the check is then skipped with NO_LOAD)."""
+    if started is None or ended is None:
+        return None
+    return AlarmWatch(started, ended, ended + timedelta(seconds=quiet_window_s))
+
 
 ALARM_TYPES = ["MetricAlarm", "CompositeAlarm"]
 

@@ -19,6 +19,8 @@ PACER_RATE = 80.0
 
 # load.throttling empties the stage's token bucket (anything right after it would be throttled), and
 # load.alarms_quiet_after observes the alarms after all the load: both go to the end of the session, in this order.
+# Under xdist every load check is in one group (`hhl-load`, checks.users), so "the end" is the end of the process
+# that ran all the load (needs --dist loadgroup).
 RUN_LAST = ("load.throttling", "load.alarms_quiet_after")
 
 

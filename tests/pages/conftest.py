@@ -9,5 +9,5 @@ import pytest
 
 @pytest.fixture(scope="session")
 def browser_context_args() -> dict[str, Any]:
-    """Overrides pages.fixtures' version, which needs an environment (and so a sandbox)."""
+    """Overrides pages.browser_fixtures' version, which needs an environment (and so a sandbox)."""
     return {}

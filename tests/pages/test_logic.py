@@ -12,8 +12,8 @@ from checks.errors import CheckFailure
 from checks.evidence import Evidence
 from pages import SiteUrls, StateMismatch, enrolled_course_slugs, fail_if, find_module_progress
 from pages.api import ApiRead
-from pages.artifacts import ContextTracer, TracePolicy
-from pages.fixtures import CHROMIUM_ARGS, chromium_override
+from pages.artifacts import SENSITIVE_NOTE_FILE, ContextTracer, TracePolicy, guard_trace
+from pages.browser_fixtures import CHROMIUM_ARGS, chromium_override
 from pages.session import cookie_problems
 
 
@@ -34,7 +34,7 @@ def test_chromium_override_uses_hhl_chromium_even_when_playwrights_exists(tmp_pa
 def test_chromium_override_falls_back_to_debian_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     debian = tmp_path / "debian-chromium"
     debian.write_text("")
-    monkeypatch.setattr("pages.fixtures.DEBIAN_CHROMIUM", str(debian))
+    monkeypatch.setattr("pages.browser_fixtures.DEBIAN_CHROMIUM", str(debian))
     assert chromium_override(str(tmp_path / "missing"), {})["executable_path"] == str(debian)
 
 
@@ -53,19 +53,23 @@ def test_site_urls_cache_buster_only_on_aws() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "keep", "delegated", "records"),
+    ("kind", "keep", "tracing", "records", "keeps_passed", "refused"),
     [
-        ("local", False, False, True),
-        ("aws", False, False, False),
-        ("aws", True, False, True),
-        ("local", False, True, False),
+        ("local", False, "off", True, False, False),
+        ("aws", False, "off", False, False, False),
+        ("aws", True, "off", True, False, False),
+        ("local", False, "on", True, True, False),  # --tracing on: kept on success too, through our guard
+        ("local", False, "retain-on-failure", True, False, False),
+        ("aws", False, "on", False, False, True),  # dev/prod traces need --keep-traces, whatever asked
+        ("aws", True, "on", True, True, False),
     ],
 )
-def test_trace_policy(kind: str, keep: bool, delegated: bool, records: bool) -> None:
-    policy = TracePolicy(kind, keep_traces=keep, delegated=delegated)
+def test_trace_policy(kind: str, keep: bool, tracing: str, records: bool, keeps_passed: bool, refused: bool) -> None:
+    policy = TracePolicy(kind, keep_traces=keep, tracing=tracing)
     assert policy.records is records
     assert policy.keeps(failed=True) is records
-    assert policy.keeps(failed=False) is False
+    assert policy.keeps(failed=False) is keeps_passed
+    assert bool(policy.refused) is refused
 
 
 def test_find_module_progress_anywhere_in_the_hierarchy() -> None:
@@ -126,3 +130,70 @@ def test_tracer_never_keeps_a_chunk_holding_the_forbidden_credential(tmp_path: P
     kept = tracer.finish(Evidence(tmp_path / "run", "e2e.login.full_flow"), failed=True)
     assert [path.name for path in kept] == ["trace-1.zip"]
     assert oct(kept[0].stat().st_mode & 0o777) == "0o600"
+
+
+JWT = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ1c2VyLTEiLCJ0b2tlbl91c2UiOiJhY2Nlc3MifQ.c2lnbmF0dXJlLXBhcnQ"
+
+
+def _trace(path: Path, entries: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_guard_redacts_a_planted_token_and_keeps_the_trace_readable(tmp_path: Path) -> None:
+    network = (
+        '{"request":{"headers":[{"name":"Cookie","value":"hhl_access_token='
+        + JWT
+        + '; hhl_refresh_token=opaque-r3fresh"}],'
+        '"cookies":[{"name":"hhl_refresh_token","value":"opaque-r3fresh"}]},"note":"plain ' + JWT + '"}\n'
+    )
+    source = _trace(tmp_path / "chunk.zip", {"trace.network": network.encode(), "shot.jpeg": b"\xff\xd8\xff binary"})
+    kept = guard_trace(source, tmp_path / "ev" / "trace.zip", forbidden=[], secrets=["opaque-r3fresh"])
+    assert kept.path is not None and kept.dropped == ""
+    raw = kept.path.read_bytes()  # stored, not deflated: the run's final byte scan sees inside
+    assert b"eyJ" not in raw and b"opaque-r3fresh" not in raw
+    with zipfile.ZipFile(kept.path) as archive:
+        assert archive.read("shot.jpeg") == b"\xff\xd8\xff binary"
+        text = archive.read("trace.network").decode()
+    assert '"name":"Cookie","value":"hhl_access_token=[REDACTED]' in text
+    assert oct(kept.path.stat().st_mode & 0o777) == "0o600"
+
+
+def test_guard_drops_a_trace_a_secret_survives_in(tmp_path: Path) -> None:
+    # A secret the text rules cannot see (inside a binary entry) is still found by the final scan of the archive.
+    source = _trace(tmp_path / "chunk.zip", {"blob.bin": b"\xff\xfe live-secret-value \xff"})
+    result = guard_trace(source, tmp_path / "ev" / "trace.zip", forbidden=[], secrets=["live-secret-value"])
+    assert result.path is None and "survived" in result.dropped
+    assert not (tmp_path / "ev" / "trace.zip").exists()
+
+
+def test_tracer_keeps_passed_traces_under_tracing_on_with_a_sensitive_note(tmp_path: Path) -> None:
+    tracer = ContextTracer(TracePolicy("local", tracing="on"), title="t")
+    tracer.chunks.append(_trace(tmp_path / "c.zip", {"trace.trace": b'{"type":"before"}'}))
+    evidence = Evidence(tmp_path / "run", "e2e.anon.pages")
+    kept = tracer.finish(evidence, failed=False)
+    assert [p.name for p in kept] == ["trace.zip"]
+    assert sorted(evidence.files()) == [
+        "evidence/e2e.anon.pages/trace-SENSITIVE.txt",
+        "evidence/e2e.anon.pages/trace.zip",
+    ]
+    assert (evidence.directory / SENSITIVE_NOTE_FILE).read_text().startswith("SENSITIVE")
+
+
+def test_tracing_on_never_writes_pytest_playwrights_own_trace(pytester: pytest.Pytester) -> None:
+    """`--tracing on` goes through our recorder (pages.browser_fixtures._artifacts_recorder): pytest-playwright's own
+    recorder would write `test-results/<test>/trace.zip`, unguarded, outside the run directory."""
+    pytester.makepyfile(
+        test_one="""
+        from pages.browser_fixtures import GuardedArtifactsRecorder
+
+        def test_page(page, _artifacts_recorder):
+            assert isinstance(_artifacts_recorder, GuardedArtifactsRecorder)
+            page.set_content("<h1>hi</h1>")
+        """
+    )
+    result = pytester.runpytest_subprocess("--tracing", "on", "-p", "no:randomly", "-p", "no:xdist")
+    result.assert_outcomes(passed=1)
+    assert not list(pytester.path.rglob("trace*.zip"))
