@@ -15,8 +15,8 @@ from checks.plugin.preflight import blockers, is_prerequisite, prerequisite_orde
 from checks.plugin.state import ITEM_CHECK, ItemCheck, run_state
 
 SUITES_DIR = "suites"
-# The fixture every signed-in check ends up requesting (directly or through `session` and the browser login).
-CREDENTIAL_FIXTURE = "test_user"
+# The fixtures every signed-in check ends up requesting (directly or through `session` and the browser login).
+CREDENTIAL_FIXTURES = ("test_user", "enrollment_user")
 
 
 def _is_suite_item(item: pytest.Item, rootpath: Path) -> bool:
@@ -45,7 +45,8 @@ def _problem(item: pytest.Item) -> str | None:
 
 
 def _needs_credentials(item: pytest.Item) -> bool:
-    return ITEM_CHECK in item.stash and CREDENTIAL_FIXTURE in getattr(item, "fixturenames", ())
+    names = getattr(item, "fixturenames", ())
+    return ITEM_CHECK in item.stash and any(name in names for name in CREDENTIAL_FIXTURES)
 
 
 class CatalogMarkers:

@@ -20,13 +20,14 @@ import pytest
 
 from checks.catalog import CATALOG
 from checks.plugin import hookspecs
-from checks.plugin.collection import CatalogMarkers, PrerequisiteOrder
+from checks.plugin.collection import SUITES_DIR, CatalogMarkers, PrerequisiteOrder
 from checks.plugin.options import add_options
 from checks.plugin.results import ResultCollector
-from checks.plugin.sandbox import stop_sandbox
+from checks.plugin.sandbox import start_run_sandbox, stop_sandbox
 from checks.plugin.state import RUN_STATE, RunState, run_state
 from checks.secrets import REGISTRY
 from environments import Environment, EnvironmentFileError, load_environment
+from environments.loader import PROJECT_ROOT
 
 _WORKER_KEYS = ("hhl_run_id", "hhl_run_dir", "hhl_shared_dir", "hhl_started_at", "hhl_scope")
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
@@ -67,8 +68,10 @@ def _check_waivers(env: Environment) -> None:
     unknown = [(i, w.check) for i, w in enumerate(env.waivers) if w.check.split("[", 1)[0] not in CATALOG]
     _usage(
         bool(unknown),
-        "; ".join(f"{env.source_file}: waivers[{i}].check: {check!r} is not a check id of checks/catalog.yaml"
-                  for i, check in unknown),
+        "; ".join(
+            f"{env.source_file}: waivers[{i}].check: {check!r} is not a check id of checks/catalog.yaml"
+            for i, check in unknown
+        ),
     )
 
 
@@ -171,6 +174,24 @@ def _install_sigterm(config: pytest.Config) -> None:
     config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, on_sigterm)
 
 
+def _targets_suites(config: pytest.Config) -> bool:
+    """Whether this invocation collects the gate's suites (not `pytest tests/...`, the project's own tests)."""
+    suites = (config.rootpath / SUITES_DIR).resolve()
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if path == suites or suites in path.parents or path in suites.parents:
+            return True
+    return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Controller, kind local: start the run's sandbox now, tied to this process (it dies with it, SIGKILL too)."""
+    state = run_state(session.config)
+    if state.is_worker or state.base_env.kind != "local" or state.sandbox_state or not _targets_suites(session.config):
+        return
+    start_run_sandbox(state.shared_dir, state.sandbox_faults, PROJECT_ROOT)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     previous = config.stash.get(_PREVIOUS_SIGTERM, None)
     if previous is not None:
@@ -201,4 +222,3 @@ class XdistBridge:
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         worker_secrets = getattr(node, "workeroutput", {}).get("hhl_secrets", [])
         run_state(self.config).worker_secrets.update(worker_secrets)
-
