@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from sandbox.idp.directory import Directory
+from sandbox.idp.directory import Directory, UserRecord
 from sandbox.idp.grants import Clock, GrantStore
 from sandbox.idp.keys import SigningKeys
 from sandbox.idp.switches import NO_FAULTS, FaultSwitches
@@ -28,7 +28,18 @@ class IdpContext:
     grants: GrantStore
     minter: TokenMinter
     sandbox_faults: frozenset[str]  # accepted for the orchestrator's sake; none needs logic in the stand-in yet
-    switches: FaultSwitches = NO_FAULTS  # replaced wholesale by the faults hook
+    switches: FaultSwitches = NO_FAULTS  # replaced wholesale by the faults hook (every user)
+    # Per-user switches (the faults hook with `?user=<email>`): only that user's grants get them, so concurrent
+    # runs and xdist workers, each with its own user, never see each other's defects. Keys are lower-cased.
+    user_switches: dict[str, FaultSwitches] = field(default_factory=dict)
+
+    def switches_for(self, user: UserRecord) -> FaultSwitches:
+        """The user's own switches when set (by email, username or sub), else the global ones."""
+        for name in (user.attributes.get("email", ""), user.username, user.sub):
+            scoped = self.user_switches.get(name.lower()) if name else None
+            if scoped is not None:
+                return scoped
+        return self.switches
 
     @property
     def issuer(self) -> str:

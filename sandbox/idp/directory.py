@@ -175,6 +175,34 @@ class Directory:
         attributes = {a["Name"]: a["Value"] for a in raw.get("UserAttributes", ())}
         return UserRecord(username=raw["Username"], enabled=bool(raw.get("Enabled", True)), attributes=attributes)
 
+    async def create_user(self, email: str, password: str, attributes: dict[str, str]) -> str:
+        """A confirmed user with a verified email and a permanent password (no first-sign-in challenge), as the
+        users hook creates them; returns moto's Username. Failures carry the operation and code only."""
+        user_attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        user_attributes += [{"Name": name, "Value": value} for name, value in attributes.items() if value]
+        created = await self._call(
+            "admin_create_user",
+            frozenset(),
+            UserPoolId=self.user_pool_id,
+            Username=email,
+            UserAttributes=user_attributes,
+            MessageAction="SUPPRESS",
+        )
+        await self._call(
+            "admin_set_user_password",
+            frozenset(),
+            UserPoolId=self.user_pool_id,
+            Username=email,
+            Password=password,
+            Permanent=True,
+        )
+        return str(created["User"]["Username"])
+
+    async def password_policy(self) -> dict:
+        """The pool's PasswordPolicy (empty when the pool sets none)."""
+        raw = await self._call("describe_user_pool", frozenset(), UserPoolId=self.user_pool_id)
+        return dict(raw["UserPool"].get("Policies", {}).get("PasswordPolicy", {}))
+
     async def check_password(self, client_id: str, username: str, password: str) -> LoginOutcome:
         """AdminInitiateAuth ADMIN_USER_PASSWORD_AUTH. moto's error messages can echo the username, so
         they are mapped to outcomes here and never passed on."""

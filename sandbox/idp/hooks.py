@@ -3,9 +3,17 @@
     POST /__standin/rotate-key   {"keep_old": true}          (body optional; default keep_old=true)
          → 200 {"kid": "<new active kid>", "kids": ["<new>", ...published kids, newest first]}
          {"activate": "<published kid>"} signs with that key again (no new key); an unpublished kid → 400
-    GET|POST|DELETE /__standin/faults
+    GET|POST|DELETE /__standin/faults[?user=<email>]
          POST body: see `sandbox.idp.switches` (replaces the whole set); DELETE clears it; GET shows it
          → 200 {"token_endpoint": null | {...}, "id_token": [...], "access_token": [...]}
+         With `?user=`, the switches apply to that user's grants only (others keep the global set): concurrent
+         runs and xdist workers, each signed in as its own user, never see each other's defects. Without it,
+         they apply to every user (one run alone on its sandbox only).
+    POST /__standin/users        {"given_name": "...", "family_name": "..."}  (body optional)
+         → 201 {"username": "learner-<hex>@example.com", "password": "<fresh, meets the pool policy>"}
+         A confirmed user in the moto pool (verified email, permanent password: no first-sign-in challenge)
+         who can sign in through /login at once. One per process per run (the harness's `test_user`), so no two
+         workers or runs share a user. The password is in this answer only; keep it out of every log.
     GET|POST /__standin/clock    {"offset_s": 400}           (absolute offset from wall time, seconds)
          → 200 {"offset_s": 400.0, "now": <stand-in epoch seconds>}
 
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -38,6 +47,12 @@ class _RotateKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
     keep_old: bool = True
     activate: str | None = None
+
+
+class _NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    given_name: str = Field(default="Test", max_length=64)
+    family_name: str = Field(default="Learner", max_length=64)
 
 
 class _Clock(BaseModel):
@@ -90,11 +105,37 @@ async def rotate_key(request: Request) -> Response:
 @loopback_only
 async def faults(request: Request) -> Response:
     ctx = context_of(request)
+    user = request.query_params.get("user", "").strip().lower()
+    if not user:
+        if request.method == "POST":
+            ctx.switches = await _parse(request, FaultSwitches)
+        elif request.method == "DELETE":
+            ctx.switches = NO_FAULTS
+        return JSONResponse(ctx.switches.as_json())
     if request.method == "POST":
-        ctx.switches = await _parse(request, FaultSwitches)
+        ctx.user_switches[user] = await _parse(request, FaultSwitches)
     elif request.method == "DELETE":
-        ctx.switches = NO_FAULTS
-    return JSONResponse(ctx.switches.as_json())
+        ctx.user_switches.pop(user, None)
+    return JSONResponse(ctx.user_switches.get(user, NO_FAULTS).as_json())
+
+
+def new_password(policy: dict) -> str:
+    """A fresh password meeting `policy` (Cognito PasswordPolicy): upper, lower, digit and symbol always
+    present, at least the minimum length."""
+    length = max(int(policy.get("MinimumLength", 8)), 24)
+    core = secrets.token_urlsafe(length)[: length - 4]
+    return f"Hh1-{core}"
+
+
+@loopback_only
+async def users(request: Request) -> Response:
+    ctx = context_of(request)
+    body = await _parse(request, _NewUser)
+    email = f"learner-{secrets.token_hex(6)}@example.com"
+    password = new_password(await ctx.directory.password_policy())
+    await ctx.directory.create_user(email, password, {"given_name": body.given_name, "family_name": body.family_name})
+    created = {"username": email, "password": password}
+    return JSONResponse(created, status_code=201, headers={"Cache-Control": "no-store"})
 
 
 def _clock_state(ctx: IdpContext) -> JSONResponse:
@@ -113,4 +154,5 @@ ROUTES = [
     Route("/__standin/rotate-key", rotate_key, methods=["POST"]),
     Route("/__standin/faults", faults, methods=["GET", "POST", "DELETE"]),
     Route("/__standin/clock", clock, methods=["GET", "POST"]),
+    Route("/__standin/users", users, methods=["POST"]),
 ]

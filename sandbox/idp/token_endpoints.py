@@ -18,7 +18,7 @@ from starlette.routing import Route
 from sandbox.idp.context import IdpContext, context_of
 from sandbox.idp.directory import ClientSettings, UserRecord
 from sandbox.idp.grants import Principal
-from sandbox.idp.switches import TokenEndpointError
+from sandbox.idp.switches import FaultSwitches, TokenEndpointError
 from sandbox.idp.tokens import Issuance, new_authentication_ids
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -66,6 +66,16 @@ async def _enabled_user(ctx: IdpContext, principal: Principal) -> UserRecord | N
     return user if user is not None and user.enabled else None
 
 
+async def _user_endpoint_fault(ctx: IdpContext, switches: FaultSwitches) -> Response | None:
+    """A per-user `token_endpoint` switch, once the grant's user is known (the global one acts before that)."""
+    if switches is ctx.switches or switches.token_endpoint is None:
+        return None
+    if isinstance(switches.token_endpoint, TokenEndpointError):
+        return oauth_error("server_error", switches.token_endpoint.status)
+    await asyncio.sleep(switches.token_endpoint.delay_s)
+    return None
+
+
 async def token(request: Request) -> Response:
     ctx = context_of(request)
     switches = ctx.switches
@@ -101,7 +111,10 @@ async def _exchange_code(ctx: IdpContext, client: ClientSettings, form: FormData
         return oauth_error("invalid_grant")
     origin_jti, event_id = new_authentication_ids()
     issuance = Issuance(client, user, record.principal, record.scopes, record.nonce, origin_jti, event_id)
-    minted = ctx.minter.mint(issuance, ctx.switches)
+    switches = ctx.switches_for(user)
+    if (failed := await _user_endpoint_fault(ctx, switches)) is not None:
+        return failed
+    minted = ctx.minter.mint(issuance, switches)
     refresh_token = ctx.grants.issue_refresh(
         client_id=client.client_id,
         scopes=record.scopes,
@@ -127,7 +140,10 @@ async def _refresh(ctx: IdpContext, client: ClientSettings, form: FormData) -> R
         return oauth_error("invalid_grant")
     # Refreshed ID tokens carry no nonce, and Cognito issues no new refresh token.
     issuance = Issuance(client, user, grant.principal, grant.scopes, None, grant.origin_jti, grant.event_id)
-    minted = ctx.minter.mint(issuance, ctx.switches)
+    switches = ctx.switches_for(user)
+    if (failed := await _user_endpoint_fault(ctx, switches)) is not None:
+        return failed
+    minted = ctx.minter.mint(issuance, switches)
     body = {
         "id_token": minted.id_token,
         "access_token": minted.access_token,

@@ -114,3 +114,19 @@ def test_faults_lists_the_catalog() -> None:
     )
     assert result.returncode == 0
     assert "backend.open_redirect" in result.stdout and "security.login.open_redirect" in result.stdout
+
+
+def test_a_hooked_user_signs_in_end_to_end(running: sandbox_process.SandboxProcess) -> None:
+    # POST /__standin/users, then the harness's own HTTP sign-in (site → API → hosted UI → callback) and /auth/me:
+    # everything a first sign-in of a fresh user needs (profile row included) is in place.
+    from checks.http import HttpClient
+    from checks.login import sign_in
+
+    state = running.state()
+    created = httpx.post(f"{state['idp_url']}/__standin/users", json={}, timeout=10)
+    assert created.status_code == 201
+    user = created.json()
+    with HttpClient(state["api_url"]) as http:
+        session = sign_in(http, api_base_url=state["api_url"], username=user["username"], password=user["password"])
+        me = http.get("/auth/me", cookies=session.cookies)
+    assert me.status == 200 and me.json()["email"] == user["username"]
