@@ -7,7 +7,8 @@ HarnessError (Exception)          → `error`: the check could not be run at all
 ├── MissingCredentials              the env lacks HHL_TEST_USERNAME/HHL_TEST_PASSWORD (fail closed)
 ├── LoginFailed                     sign-in through the hosted UI failed (never retried: lockout guard)
 ├── WritesNotAllowed                a `user`/`fault` check on an env without allow_writes
-└── SandboxError                    the local sandbox did not come up
+├── SandboxError                    the local sandbox did not come up
+└── TargetUnavailable               the target kept answering 429 / a gateway 502-504 (checks.retry): no verdict
 PreflightBlocked (Exception)      → `blocked`: a preflight this check depends on did not pass
 """
 
@@ -51,6 +52,14 @@ class WritesNotAllowed(HarnessError):
 
 class SandboxError(HarnessError):
     pass
+
+
+class TargetUnavailable(HarnessError):
+    """Still throttled or gateway-unavailable after the bounded retries: the check could not be judged."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"target unavailable: {url} ({reason})")
+        self.url = url
 
 
 class PreflightBlocked(Exception):

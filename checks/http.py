@@ -24,6 +24,7 @@ import httpx
 from checks.errors import CheckFailure, TargetUnreachable
 from checks.evidence import Evidence
 from checks.redaction import excerpt, redact_text, register_tokens
+from checks.retry import NO_RETRY, RetryPolicy, send_with_retry
 
 __all__ = ["HttpClient", "Response", "SetCookie", "parse_set_cookie", "parse_set_cookies"]
 
@@ -31,6 +32,7 @@ MAX_BODY_BYTES = 64 * 1024
 BODY_EXCERPT_CHARS = 120  # of a body in a message
 USER_AGENT = "hhl-rollout-harness/0.1"
 _UNSET: Any = object()
+DEFAULT_RETRY = RetryPolicy()
 _HTML_MARKERS = re.compile(r"(?i)<!doctype html|<html|<head|<body|hs-scripts|hubspot|hs_cos_wrapper")
 
 
@@ -175,8 +177,10 @@ class HttpClient:
         timeout: float = 10.0,
         cookies: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.retry = retry  # None: checks.retry's default, off for load checks (see retry_policy)
         self.evidence = evidence
         self.cookies: dict[str, str] = dict(cookies or {})
         self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
@@ -213,6 +217,20 @@ class HttpClient:
             data=data,
             content=content,
         )
+        note = self.evidence.note if self.evidence is not None else None
+        return send_with_retry(lambda: self._send(request), self.retry_policy(), note=note)
+
+    def retry_policy(self) -> RetryPolicy:
+        """Transient answers (429, gateway 502-504) are retried (checks.retry), except in load checks, which
+        measure throttling and latency: a client recording into a `load.*` check's evidence never retries."""
+        if self.retry is not None:
+            return self.retry
+        if self.evidence is not None and self.evidence.check_id.startswith("load."):
+            return NO_RETRY
+        return DEFAULT_RETRY
+
+    def _send(self, request: httpx.Request) -> Response:
+        """One exchange, transcribed (each retry of a request is one more call)."""
         try:
             raw = self._client.send(request)
         except httpx.TransportError as exc:

@@ -21,6 +21,7 @@ from typing import Any
 from checks.errors import TargetUnreachable
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from checks.retry import NO_RETRY
 from suites.load.stats import Sample, summarize
 
 __all__ = ["Call", "LoadResult", "Pacer", "load_window", "run_load"]
@@ -136,7 +137,8 @@ class _Workers:
         key = "recording" if record else "quiet"
         client = getattr(self._local, key, None)
         if client is None:
-            client = HttpClient(self.base_url, evidence=self.evidence if record else None, cookies=self.cookies)
+            evidence = self.evidence if record else None
+            client = HttpClient(self.base_url, evidence=evidence, cookies=self.cookies, retry=NO_RETRY)  # as answered
             setattr(self._local, key, client)
             with self._lock:
                 self._clients.append(client)

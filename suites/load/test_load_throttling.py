@@ -11,6 +11,7 @@ import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from checks.retry import NO_RETRY
 from suites.api.helpers import require
 from suites.load.polling import poll
 from suites.load.runner import Call, run_load
@@ -48,7 +49,7 @@ def test_throttling(env: Any, api: HttpClient, evidence: Evidence) -> None:
     problems = throttle_problems(result.samples, route_answer=is_route_answer)
 
     # Recovery: a rate limit, not a stuck breaker. Quiet probes; the answer that ends the wait is transcribed.
-    with HttpClient(env.api_base_url) as quiet:
+    with HttpClient(env.api_base_url, retry=NO_RETRY) as quiet:
         recovered, attempts = poll(
             lambda: quiet.get(PROBE.path).status != 429, timeout_s=RECOVERY_TIMEOUT_S, interval_s=RECOVERY_INTERVAL_S
         )
