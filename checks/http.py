@@ -33,6 +33,19 @@ BODY_EXCERPT_CHARS = 120  # of a body in a message
 USER_AGENT = "hhl-rollout-harness/0.1"
 _UNSET: Any = object()
 DEFAULT_RETRY = RetryPolicy()
+RUN_HEADER = "X-Hhl-Run"  # names the run to a local sandbox: each run gets its own emulated stage throttle
+_RUN_HEADERS: dict[str, str] = {}
+
+
+def name_the_run(run_id: str | None) -> None:
+    """Kind local only: every HttpClient made from now on in this process sends `X-Hhl-Run: <run_id>`, so a
+    sandbox shared by concurrent runs throttles each run in its own bucket (sandbox.compose.StagePerRun). None
+    stops it."""
+    _RUN_HEADERS.clear()
+    if run_id:
+        _RUN_HEADERS[RUN_HEADER] = run_id
+
+
 _HTML_MARKERS = re.compile(r"(?i)<!doctype html|<html|<head|<body|hs-scripts|hubspot|hs_cos_wrapper")
 
 
@@ -183,7 +196,7 @@ class HttpClient:
         self.retry = retry  # None: checks.retry's default, off for load checks (see retry_policy)
         self.evidence = evidence
         self.cookies: dict[str, str] = dict(cookies or {})
-        self.headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self.headers = {"User-Agent": USER_AGENT, **_RUN_HEADERS, **(headers or {})}
         # trust_env off: a proxy from the environment would change what "the target answered" means.
         self._client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
 

@@ -10,11 +10,14 @@ import logging
 import os
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.ports import Ports, free_port
 from sandbox.servers import ThreadedServer, start_all, stop_all
@@ -25,6 +28,7 @@ DIST_DIR = REPO_ROOT / "dist"
 REGION = "us-west-2"
 STAGE = "local"
 READY_TIMEOUT_S = 10.0
+RUN_HEADER = b"x-hhl-run"  # checks.http.RUN_HEADER, lower-cased as ASGI gives it
 
 log = logging.getLogger("sandbox")
 
@@ -164,7 +168,43 @@ def _build_api(urls: Urls, provisioned: Any, cookie_secret: str, params: dict[st
     settings = load_settings(_backend_environ(urls, provisioned, cookie_secret, faults))
     seams = seams_for_faults(faults)
     app = create_app(settings, seams=seams)
-    return wrap_with_gateway(app, gateway_config_from_template(TEMPLATE_PATH, params), seams=seams)
+    config = gateway_config_from_template(TEMPLATE_PATH, params)
+    return StagePerRun(lambda: wrap_with_gateway(app, config, seams=seams))
+
+
+class StagePerRun:
+    """One emulated API Gateway stage per harness run: requests carrying `X-Hhl-Run: <run id>` (the harness's
+    HttpClient sends it on kind local) go through that run's own gateway emulator, i.e. its own stage token
+    bucket; anything else (a browser, curl) through the default one. Several runs sharing one sandbox then never
+    throttle each other: `load.throttling` empties its own run's bucket on purpose, and two runs' paced load
+    stay within their own budgets, as each would against a stage of its own. Routes, CORS and the backend behind
+    are the same for all (one app); only the throttle state is per run. At most `MAX_RUNS` buckets are kept
+    (least recently used dropped: a dropped run's next request starts with a full bucket)."""
+
+    MAX_RUNS = 64
+
+    def __init__(self, make_gateway: Callable[[], ASGIApp]) -> None:
+        self._make_gateway = make_gateway
+        self._default = make_gateway()
+        self._per_run: OrderedDict[bytes, ASGIApp] = OrderedDict()
+
+    def gateway_for(self, run: bytes | None) -> ASGIApp:
+        if not run:
+            return self._default
+        gateway = self._per_run.get(run)
+        if gateway is None:  # no await between lookup and insert: atomic on the event loop
+            gateway = self._per_run[run] = self._make_gateway()
+            while len(self._per_run) > self.MAX_RUNS:
+                self._per_run.popitem(last=False)
+        else:
+            self._per_run.move_to_end(run)
+        return gateway
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        run = None
+        if scope["type"] == "http":
+            run = next((value for name, value in scope["headers"] if name == RUN_HEADER), None)
+        await self.gateway_for(run[:128] if run else None)(scope, receive, send)
 
 
 def _ship_logs(provisioned: Any, urls: Urls) -> logging.Handler:

@@ -25,7 +25,7 @@ from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession, sign_in
 from checks.plugin.policy import ensure_writes_allowed
-from checks.plugin.sandbox import ensure_sandbox
+from checks.plugin.sandbox import run_sandbox_state
 from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, RUN_STATE, run_state
 from checks.secrets import register_secret
 from checks.users import (
@@ -61,7 +61,7 @@ def env(pytestconfig: pytest.Config) -> Environment:
     state = run_state(pytestconfig)
     if state.base_env.kind != "local":
         return state.base_env
-    state_file = state.sandbox_state or ensure_sandbox(state.shared_dir, faults=state.sandbox_faults, cwd=PROJECT_ROOT)
+    state_file = run_sandbox_state(state, cwd=PROJECT_ROOT)
     try:
         loaded = load_environment(state.env_arg, sandbox_state=state_file)
     except EnvironmentFileError as exc:

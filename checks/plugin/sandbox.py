@@ -24,9 +24,14 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checks.errors import SandboxError
+from checks.http import name_the_run
 from checks.redaction import redact_text
+
+if TYPE_CHECKING:
+    from checks.plugin.state import RunState
 
 START_TIMEOUT_S = 60.0  # the sandbox writes its state file once everything answers (≈ a few seconds)
 STOP_TIMEOUT_S = 5.0  # the sandbox bounds its own stop (sandbox.orchestrator.HARD_EXIT_S)
@@ -134,6 +139,14 @@ def start_run_sandbox(shared_dir: Path, faults: tuple[str, ...], cwd: Path) -> P
         return ensure_sandbox(shared_dir, faults=faults, cwd=cwd)
     except SandboxError:
         return None
+
+
+def run_sandbox_state(state: RunState, *, cwd: Path) -> Path:
+    """The `env` fixture's one call on kind local: the state file of the run's sandbox (--sandbox-state, or the
+    one this run started, starting it if needed), and this process's HttpClients name the run to it (a sandbox
+    shared by concurrent runs gives each its own stage throttle)."""
+    name_the_run(state.run_id)
+    return state.sandbox_state or ensure_sandbox(state.shared_dir, faults=state.sandbox_faults, cwd=cwd)
 
 
 def ensure_sandbox(shared_dir: Path, *, faults: tuple[str, ...], cwd: Path) -> Path:

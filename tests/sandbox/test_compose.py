@@ -34,3 +34,28 @@ def test_pinned_ports_in_use_are_named() -> None:
         port = busy.getsockname()[1]
         with pytest.raises(PortInUseError, match=f"port {port} \\(site\\)"):
             choose_ports(port)
+
+
+def test_each_run_has_its_own_stage_throttle() -> None:
+    # Two harness runs on one sandbox: one emptying its stage bucket (load.throttling) never throttles the other.
+    from hhl_backend.gateway import GatewayConfig, wrap_with_gateway
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from checks.http import RUN_HEADER
+    from tests.sandbox.idp.idp_flow import asgi_request
+
+    backend = Starlette(routes=[Route("/auth/me", lambda _r: JSONResponse({"ok": True}))])
+    routes = frozenset({("GET", "/auth/me")})
+    # Burst 3, no refill to speak of during the test.
+    config = GatewayConfig(route_keys=routes, cors_allow_origins=frozenset(), throttle_burst=3, throttle_rate=0.001)
+    stage = compose.StagePerRun(lambda: wrap_with_gateway(backend, config))
+
+    def status(run: str | None) -> int:
+        headers = {RUN_HEADER: run} if run else {}
+        return asgi_request(stage, "127.0.0.1", "GET", "/auth/me", headers=headers).status_code
+
+    assert [status("run-a") for _ in range(4)] == [200, 200, 200, 429]  # run A empties its own bucket
+    assert [status("run-b") for _ in range(3)] == [200, 200, 200]  # run B still has all of its own
+    assert status(None) == 200  # untagged traffic (a browser) has the default stage
