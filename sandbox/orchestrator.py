@@ -108,8 +108,9 @@ class Lifetime:
     def remove_state_file(self) -> None:
         with contextlib.suppress(OSError):
             self.state_file.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            self.state_file.with_suffix(self.state_file.suffix + ".tmp").unlink(missing_ok=True)
+        for suffix in (".tmp", ".measure.lock"):  # the half-written copy; the harness's lock beside it
+            with contextlib.suppress(OSError):
+                self.state_file.with_name(self.state_file.name + suffix).unlink(missing_ok=True)
 
     def hard_exit(self, status: int) -> None:
         """State file gone, children killed, process ended: no handler, no thread join, nothing can hang."""

@@ -165,6 +165,39 @@ def ensure_sandbox(shared_dir: Path, *, faults: tuple[str, ...], cwd: Path) -> P
     return paths["state"]
 
 
+MEASURE_LOCK_SUFFIX = ".measure.lock"
+MEASURE_WAIT_S = 600.0  # another run's load phase on the same sandbox takes a minute or two
+
+
+@contextlib.contextmanager
+def measuring_alone(state_file: Path | None, *, wait_s: float = MEASURE_WAIT_S) -> Iterator[float]:
+    """Hold the sandbox's measurement lock for the block (an flock beside its state file), so that the load
+    phases of several runs sharing one sandbox (`--sandbox-state`) take turns instead of halving each other's
+    throughput: a latency measured while another run loads the same single-process sandbox is not the target's.
+    Yields the seconds waited; no state file (an AWS env) → no lock. Waiting longer than `wait_s` is a
+    SandboxError (the check ends `error`), never a measurement taken anyway."""
+    if state_file is None:
+        yield 0.0
+        return
+    lock = state_file.with_name(state_file.name + MEASURE_LOCK_SUFFIX)
+    started = time.monotonic()
+    with lock.open("a") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() - started > wait_s:
+                    raise SandboxError(
+                        f"another run kept measuring on this sandbox for {wait_s:.0f} s ({lock}): not measured"
+                    ) from None
+                time.sleep(POLL_S)  # bounded wait for the other run's load phase to end
+        try:
+            yield time.monotonic() - started
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def sandbox_state_file(shared_dir: Path) -> Path | None:
     state = _paths(shared_dir)["state"]
     return state if state.is_file() else None

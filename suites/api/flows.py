@@ -178,10 +178,10 @@ def refresh_grant(http: HttpClient, domain: str, client_id: str, refresh_token: 
 
 
 @contextlib.contextmanager
-def standin_faults(http: HttpClient, domain: str, switches: dict[str, Any]) -> Iterator[None]:
-    """Set the stand-in's fault switches for the block and always clear them (a leftover switch would break every
-    later check of the run)."""
-    url = f"{domain.rstrip('/')}/__standin/faults"
+def standin_faults(http: HttpClient, domain: str, switches: dict[str, Any], *, user: str) -> Iterator[None]:
+    """Set the stand-in's fault switches for `user`'s grants for the block and always clear them (a leftover switch
+    would break every later check). Scoped to the user: other workers and runs on the same stand-in never see them."""
+    url = f"{domain.rstrip('/')}/__standin/faults?{urlencode({'user': user})}"
     response = http.post(url, json=switches)
     if response.status != 200:
         raise HarnessError(f"stand-in fault hook: expected 200, got {response.describe()}")

@@ -50,9 +50,9 @@ def _problem(response: Response) -> str | None:
     )
 
 
-def _minted(idp: HttpClient, env: Any, refresh_token: str, defect: str) -> str:
+def _minted(idp: HttpClient, env: Any, refresh_token: str, defect: str, user: str) -> str:
     """[local] An access token the stand-in itself mints with one defect (real kid and key), via a refresh grant."""
-    with standin_faults(idp, env.cognito.domain, {"access_token": [defect]}):
+    with standin_faults(idp, env.cognito.domain, {"access_token": [defect]}, user=user):
         response = refresh_grant(idp, env.cognito.domain, env.cognito.client_id, refresh_token)
     body = response.json_or_none() or {}
     require(response.status == 200 and "access_token" in body, f"stand-in mint ({defect}): {response.describe()}")
@@ -60,7 +60,7 @@ def _minted(idp: HttpClient, env: Any, refresh_token: str, defect: str) -> str:
     return body["access_token"]
 
 
-def _bad_tokens(idp: HttpClient, env: Any, tokens: dict[str, Any]) -> dict[str, str]:
+def _bad_tokens(idp: HttpClient, env: Any, tokens: dict[str, Any], user: str) -> dict[str, str]:
     claims = forged.claims_of(tokens["access_token"])
     kid = forged.kid_of(tokens["access_token"])
     bad = {
@@ -72,8 +72,8 @@ def _bad_tokens(idp: HttpClient, env: Any, tokens: dict[str, Any]) -> dict[str, 
         "unknown kid": forged.rs256_throwaway(claims),
     }
     if env.kind == "local":
-        bad["expired"] = _minted(idp, env, tokens["refresh_token"], "expired")
-        bad["wrong iss"] = _minted(idp, env, tokens["refresh_token"], "wrong_iss")
+        bad["expired"] = _minted(idp, env, tokens["refresh_token"], "expired", user)
+        bad["wrong iss"] = _minted(idp, env, tokens["refresh_token"], "wrong_iss", user)
     else:
         # No mint hook on AWS: a throwaway-key token, so the 401 may come from the signature first (documented).
         bad["expired"] = forged.rs256_throwaway(forged.expired(claims))
@@ -86,7 +86,7 @@ def test_me_invalid_tokens(api: HttpClient, idp: HttpClient, env: Any, user: Cre
     tokens = direct_tokens(
         idp, env.cognito.domain, client_id=env.cognito.client_id, redirect_uri=env.cognito.callback_url, user=user
     )
-    bad = _bad_tokens(idp, env, tokens)
+    bad = _bad_tokens(idp, env, tokens, user.username)
     problems = {name: p for name, token in bad.items() if (p := _problem(_me(api, token)))}
     values = list(bad.values())
     with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:

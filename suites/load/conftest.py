@@ -3,9 +3,15 @@ one ordering rule: the checks that must come after all other traffic run last.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from checks.evidence import Evidence
 from checks.login import SignedInSession
+from checks.plugin.sandbox import measuring_alone as sandbox_measuring_alone
 from suites.api.fixtures import signed_in, site
 from suites.api.helpers import ACCESS_COOKIE
 from suites.load.runner import Pacer
@@ -22,6 +28,17 @@ PACER_RATE = 80.0
 # Under xdist every load check is in one group (`hhl-load`, checks.users), so "the end" is the end of the process
 # that ran all the load (needs --dist loadgroup).
 RUN_LAST = ("load.throttling", "load.alarms_quiet_after")
+
+
+@pytest.fixture(autouse=True)
+def measuring_alone(env: Any, evidence: Evidence) -> Iterator[None]:
+    """[local] Runs sharing one sandbox (`--sandbox-state`) take turns for their load checks: measured while another
+    run loads the same sandbox, a latency is not the target's (checks.plugin.sandbox.measuring_alone)."""
+    sandbox = getattr(env, "sandbox", None)
+    with sandbox_measuring_alone(Path(sandbox.state_file) if sandbox else None) as waited:
+        if waited >= 1:
+            evidence.note(f"waited {waited:.0f} s for another run's load checks on the same sandbox")
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -91,7 +91,7 @@ def test_login_nonce(api: HttpClient, idp: HttpClient, env: Any, user: Credentia
         evidence.note("[local] the wrong-nonce ID token needs the sandbox stand-in: not tried on this target")
         return
     # [local] the stand-in mints an ID token whose nonce is not the one sent: the callback must refuse it.
-    with standin_faults(idp, env.cognito.domain, {"id_token": ["wrong_nonce"]}):
+    with standin_faults(idp, env.cognito.domain, {"id_token": ["wrong_nonce"]}, user=user.username):
         login = complete_login(api, start, user)
     callback = login.callback
     evidence.record(
