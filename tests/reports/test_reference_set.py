@@ -218,6 +218,16 @@ def test_smoke_run_whose_smoke_set_passed_is_go_for_that_scope(make_run, smoke_c
     assert result.exit_code == 0 and result.line().startswith(f"GO (smoke scope) {fx.run.id}: ")
 
 
+def test_smoke_scope_requires_only_the_required_areas_it_has_entries_in() -> None:
+    catalog = {cid: dataclasses.replace(load_catalog()[cid], smoke=True) for cid in ("api.me.profile",)}
+    catalog["load.api.read_latency"] = load_catalog()["load.api.read_latency"]  # smoke: false
+    checks = [{"id": "api.me.profile", "area": "api", "severity": "critical", "status": "passed"}]
+    env = {"kind": "local", "required_areas": ["api", "load"]}
+    assert decide(build_facts(checks, env, catalog, {"scope": "smoke"})).verdict == "GO"
+    full = decide(build_facts(checks, env, catalog, {"scope": "full"}))
+    assert full.verdict == "INCONCLUSIVE" and "required-area-empty" in full.fired
+
+
 def test_smoke_run_missing_a_critical_smoke_check_is_inconclusive(make_run, smoke_catalog) -> None:
     fx = make_run()
     fx.checks = [c for c in fx.checks if c.id in SMOKE and c.id != "api.me.profile"]
