@@ -44,10 +44,12 @@ class ResponseHardening:
         app: ASGIApp,
         *,
         json_content_type: str = JSON_CONTENT_TYPE,
+        nosniff: bool = True,
         cache_control: Callable[[str, str | None], str | None] = no_store_by_default,
     ) -> None:
         self.app = app
         self.json_content_type = json_content_type
+        self.nosniff = nosniff
         self.cache_control = cache_control
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -65,7 +67,8 @@ class ResponseHardening:
                 status = message["status"]
                 message["headers"] = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _HIDDEN_HEADERS]
                 headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
+                if self.nosniff:
+                    headers["X-Content-Type-Options"] = "nosniff"
                 if headers.get("content-type", "").startswith(JSON_CONTENT_TYPE):
                     headers["Content-Type"] = self.json_content_type
                 # Unless a route chose otherwise: nothing this API returns is meant for shared caches.
@@ -110,9 +113,14 @@ def create_app(settings: Settings | None = None, *, seams: Seams | None = None) 
     catalog = load_catalog(settings.content_dir)
     http = httpx.Client(transport=seams.http_transport, follow_redirects=False)
     app = Starlette(
-        routes=all_routes(),
+        routes=[*all_routes(), *seams.extra_routes],
         middleware=[
-            Middleware(ResponseHardening, json_content_type=seams.json_content_type, cache_control=seams.cache_control)
+            Middleware(
+                ResponseHardening,
+                json_content_type=seams.json_content_type,
+                cache_control=seams.cache_control,
+                nosniff=seams.nosniff,
+            )
         ],
         exception_handlers={HTTPException: _http_exception},
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -217,5 +217,12 @@ class GatewayEmulator:
 
 
 def wrap_with_gateway(app: ASGIApp, config: GatewayConfig, *, seams: Seams | None = None) -> ASGIApp:
-    """`app` behind the emulated gateway; `seams.cors_origin_allowed` decides CORS (the default = the allow-list)."""
-    return GatewayEmulator(app, config, origin_allowed=(seams or Seams()).cors_origin_allowed)
+    """`app` behind the emulated gateway; `seams.cors_origin_allowed` decides CORS (the default = the allow-list), and
+    `seams.extra_routes` are deployed as route keys too."""
+    seams = seams or Seams()
+    extra = {
+        (method, route.path) for route in seams.extra_routes for method in (route.methods or ()) if method != "HEAD"
+    }
+    if extra:
+        config = replace(config, route_keys=config.route_keys | extra)
+    return GatewayEmulator(app, config, origin_allowed=seams.cors_origin_allowed)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.requests import Request
+from starlette.routing import Route
 
 from hhl_backend.auth.cookies import CookieSpec, standard_cookie_policy
 from hhl_backend.auth.idp import IdpClient, IdpUnavailable
@@ -128,6 +129,10 @@ class Seams:
     json_content_type: str = JSON_CONTENT_TYPE
     # The OIDC nonce of a login: sent to /oauth2/authorize and required in the ID token; None = neither.
     oidc_nonce: Callable[[LoginTransaction], str | None] = transaction_nonce
+    # Routes beyond SPEC §3.1's (none by default): each is also registered as a gateway route key.
+    extra_routes: tuple[Route, ...] = ()
+    # Whether every response carries `X-Content-Type-Options: nosniff` (SPEC §3.1).
+    nosniff: bool = True
     # (settings, shared httpx client) → the JWKS cache that verifies every token.
     jwks_cache_factory: Callable[[Settings, httpx.Client], JwksCache] = cognito_jwks_cache
     # (event, context) → extra fields of the login routes' log lines; context: authorize_url | claims.

@@ -16,6 +16,8 @@ from sandbox.aws.context import Context, Created, ProvisionError
 
 __all__ = ["HANDLERS", "placeholder_zip", "upload_code"]
 
+FAULT_NO_ALIAS = "provision.no_alias"
+FAULT_IAM = "provision.iam_scan_delete"
 _FUNCTION_SETTINGS = ("Description", "Runtime", "Handler", "MemorySize", "Timeout", "Environment", "Architectures")
 
 
@@ -56,10 +58,21 @@ def create_role(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created
             Tags=props.get("Tags", []),
         )["Role"]
     for policy in props.get("Policies", []):  # put_role_policy replaces, so re-runs converge
-        iam.put_role_policy(
-            RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(policy["PolicyDocument"])
-        )
+        document = _with_scan_delete(policy["PolicyDocument"]) if ctx.has_fault(FAULT_IAM) else policy["PolicyDocument"]
+        iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
     return Created(ref=name, attrs={"Arn": role["Arn"], "RoleId": role["RoleId"]})
+
+
+def _with_scan_delete(document: dict[str, Any]) -> dict[str, Any]:
+    """provision.iam_scan_delete: the real deployment's role also grants Scan and DeleteItem (SPEC §6 real)."""
+    statements = []
+    for statement in document.get("Statement", []):
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else list(actions)
+        if any(str(a).startswith("dynamodb:") for a in actions):
+            actions += [a for a in ("dynamodb:Scan", "dynamodb:DeleteItem") if a not in actions]
+        statements.append({**statement, "Action": actions})
+    return {**document, "Statement": statements}
 
 
 def _function_settings(ctx: Context, props: dict[str, Any]) -> dict[str, Any]:
@@ -93,12 +106,23 @@ def create_function(ctx: Context, logical_id: str, props: dict[str, Any]) -> Cre
     return Created(ref=name, attrs={"Arn": function["FunctionArn"]})
 
 
+def _unqualified_arn(ctx: Context, function_name: str) -> str:
+    return ctx.arn("lambda", f"function:{function_name}")
+
+
 def publish_version(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
+    if ctx.has_fault(FAULT_NO_ALIAS):
+        # No versions used: everything that would name the published version names $LATEST (SPEC §2 real).
+        return Created(ref=_unqualified_arn(ctx, props["FunctionName"]), attrs={"Version": "$LATEST"})
     version = ctx.client("lambda").publish_version(FunctionName=props["FunctionName"])
     return Created(ref=version["FunctionArn"], attrs={"Version": version["Version"]})
 
 
 def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
+    if ctx.has_fault(FAULT_NO_ALIAS):
+        # No alias: the integration and the permission that would name it target the bare function (SPEC §2 real).
+        arn = _unqualified_arn(ctx, props["FunctionName"])
+        return Created(ref=arn, attrs={"AliasArn": arn})
     lam = ctx.client("lambda")
     request = {
         "FunctionName": props["FunctionName"],
@@ -116,9 +140,11 @@ def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Create
 def add_permission(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     lam = ctx.client("lambda")
     function, _, qualifier = props["FunctionName"].rpartition(":")  # the alias ARN: <function arn>:live
+    if ctx.has_fault(FAULT_NO_ALIAS):
+        function, qualifier = props["FunctionName"], ""  # the bare function ARN (provision.no_alias)
     request = {
         "FunctionName": function,
-        "Qualifier": qualifier,
+        **({"Qualifier": qualifier} if qualifier else {}),
         "StatementId": logical_id,
         "Action": props["Action"],
         "Principal": props["Principal"],

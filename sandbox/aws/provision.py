@@ -50,6 +50,9 @@ HANDLED_FAULTS = frozenset(
         "provision.retention_14",
         "provision.default_memory",
         "provision.env_test_bypass",
+        "provision.no_dashboard",
+        "provision.no_alias",
+        "provision.iam_scan_delete",
         "client.drop_callback_url",
     }
 )

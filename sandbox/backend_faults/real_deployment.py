@@ -2,24 +2,36 @@
 
 Each is planted through one `Seams` field, so the harness meets the defect the way it would meet the real system:
 a quiz that always passes (§3.12), IdP failures as 500s (§3.4), no silent refresh on the Jan-2026 stage (§3.6),
-logout without revocation (§3.7), JSON labelled `text/plain` (§3.1) and no OIDC nonce (§3.4). `backend.no_payload_cap`
-is the exception: a plausible regression of the §3.9 cap, not a documented real weakness.
+logout without revocation (§3.7), JSON labelled `text/plain` (§3.1), no OIDC nonce (§3.4), data routes that never read
+the session (§3.8), the legacy email-only `POST /auth/login` (§3.1), a sanitiser that lets `/\\evil.com` through
+(§3.4) and no `nosniff` (§3.1). `backend.cookie_domain` (the Jan-2026 cookie Domain, §3.3) is planted through the
+backend's own COOKIE_DOMAIN setting (sandbox/compose.py). `backend.no_payload_cap` is the exception: a plausible
+regression of the §3.9 cap, not a documented real weakness.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
+import time
 from typing import Any
 
 import httpx
+import jwt
 from hhl_backend.auth.idp import IdpClient, IdpRejected
+from hhl_backend.auth.redirects import DEFAULT_REDIRECT, MAX_REDIRECT_LENGTH
 from hhl_backend.auth.session import TokenSet
-from hhl_backend.auth.transaction import LoginTransaction
+from hhl_backend.auth.transaction import LoginTransaction, derive_key
 from hhl_backend.config import Settings
+from hhl_backend.identity import Identity
 from hhl_backend.seams import Seams
 from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 REAL_JSON_CONTENT_TYPE = "text/plain; charset=utf-8"
+LEGACY_TOKEN_TTL_S = 24 * 3600  # the legacy login's HS256 token lives a day (SPEC §3.1 real)
+LEGACY_KEY_INFO = b"hhl_legacy_login"
 
 
 def always_pass(request: Request, quiz: Any, answers: dict[str, Any]) -> dict[str, Any]:
@@ -76,6 +88,61 @@ def defective_idp_client_factory(defects: tuple[type[IdpClient], ...]) -> Any:
     return factory
 
 
+def _legacy_key(settings: Settings) -> bytes:
+    return derive_key(settings.auth_cookie_secret, LEGACY_KEY_INFO)
+
+
+async def email_only_login(request: Request) -> Response:
+    """backend.email_only_login: the legacy `POST /auth/login {"email"}` of the real deployment. No password: anyone
+    who knows a known contact's email gets a 24 h HS256 token the data routes accept as that user."""
+    from sandbox.backend_faults.data import find_sub_by_email  # the users GSI1 lookup the real code did
+
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    email = body.get("email") if isinstance(body, dict) else None
+    if not isinstance(email, str) or "@" not in email:
+        return JSONResponse({"error": "email is required"}, status_code=400)
+    sub = find_sub_by_email(request.app.state.store, email)
+    if sub is None:
+        return JSONResponse({"error": "User not found"}, status_code=404)
+    now = int(time.time())
+    claims = {"sub": sub, "email": email, "iat": now, "exp": now + LEGACY_TOKEN_TTL_S}
+    token = jwt.encode(claims, _legacy_key(request.app.state.settings), algorithm="HS256")
+    return JSONResponse({"token": token, "expiresIn": LEGACY_TOKEN_TTL_S})
+
+
+def legacy_bearer_identity(request: Request) -> Identity | None:
+    """backend.data_ignores_session: the data routes never read the Cognito session, neither the `hhl_access_token`
+    cookie nor a Cognito Bearer; the only credential they accept is the legacy HS256 Bearer (SPEC §3.8 real). With
+    backend.email_identity also planted, a caller-asserted email then decides whose data it is."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    try:
+        claims = jwt.decode(value.strip(), _legacy_key(request.app.state.settings), algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    sub = claims.get("sub")
+    return Identity(sub=sub, email=claims.get("email")) if isinstance(sub, str) and sub else None
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def backslash_blind_sanitiser(raw: str | None) -> str:
+    """backend.backslash_redirect: the Jan-2026 sanitiser. It refuses what the reference refuses (absent, too long,
+    control characters, `//`, `://`, schemes) except a backslash, so `/\\evil.com` passes, which browsers read as
+    the protocol-relative `//evil.com`."""
+    if not raw or len(raw) > MAX_REDIRECT_LENGTH:
+        return DEFAULT_REDIRECT
+    if _CONTROL.search(raw) or raw.startswith("//") or "://" in raw or _SCHEME.match(raw):
+        return DEFAULT_REDIRECT
+    return raw if raw.startswith("/") else "/" + raw
+
+
 def apply(seams: Seams, faults: frozenset[str]) -> Seams:
     """`seams` with the real-deployment faults in `faults` planted; other names are ignored."""
     changes: dict[str, Any] = {}
@@ -92,4 +159,12 @@ def apply(seams: Seams, faults: frozenset[str]) -> Seams:
         changes["json_content_type"] = REAL_JSON_CONTENT_TYPE
     if "backend.no_nonce" in faults:
         changes["oidc_nonce"] = no_nonce
+    if "backend.data_ignores_session" in faults:
+        changes["identity_resolver"] = legacy_bearer_identity
+    if "backend.email_only_login" in faults:
+        changes["extra_routes"] = (*seams.extra_routes, Route("/auth/login", email_only_login, methods=["POST"]))
+    if "backend.backslash_redirect" in faults:
+        changes["redirect_sanitiser"] = backslash_blind_sanitiser
+    if "backend.no_nosniff" in faults:
+        changes["nosniff"] = False
     return dataclasses.replace(seams, **changes) if changes else seams

@@ -185,33 +185,35 @@ def expect_cookies(
     *,
     clearing: bool = False,
     env: Any = None,
+    owns_domain: bool = True,
 ) -> None:
     """The cookies `names` set (or cleared) per SPEC §3.3, with the env's `cookie_domain`. When clearing, the
     flags (HttpOnly, Secure, SameSite) are a [reference] detail: a browser deletes a cookie by name, Path and
-    Domain, so elsewhere a flag difference is a note."""
+    Domain, so elsewhere a flag difference is a note. `owns_domain=False`: a Domain where the env declares none is
+    security.cookies.flags' finding, a note here (a clear with the cookies' own Domain still clears them)."""
     names = list(names)
     cookies = response.set_cookies
     domain = cookie_domain(env)
     strict_flags = not clearing or is_reference(env)
-    problems = [
+    found = [
         p
         for n in names
         for p in cookie_problems(cookies.get(n), n, clearing=clearing, domain=domain, flags=strict_flags)
     ]
+    foreign = [p for p in found if domain is None and not owns_domain and ": Domain=" in p]
+    problems = [p for p in found if p not in foreign]
     evidence.record(
         expected={"cookies": names, "clearing": clearing, "domain": domain or "host-only", "problems": []},
         actual={"problems": problems, "set_cookie_attributes": {n: c.attributes for n, c in cookies.items()}},
     )
     require(not problems, f"{where(response)}: cookie attributes differ from SPEC §3.3: {'; '.join(problems)}")
+    for problem in foreign:
+        evidence.note(f"{problem}: security.cookies.flags' concern")
     if not strict_flags:
-        flag_notes = [
-            p
-            for n in names
-            for p in cookie_problems(cookies.get(n), n, clearing=clearing, domain=domain)
-            if p not in problems
-        ]
-        for problem in flag_notes:
-            evidence.note(f"[reference] clearing with the set flags: {problem}")
+        all_flags = [p for n in names for p in cookie_problems(cookies.get(n), n, clearing=clearing, domain=domain)]
+        for problem in all_flags:
+            if problem not in found:
+                evidence.note(f"[reference] clearing with the set flags: {problem}")
 
 
 def is_reference(env: Any) -> bool:

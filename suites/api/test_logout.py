@@ -43,4 +43,4 @@ def test_logout_redirect_and_clear(api: HttpClient, env: Any, evidence: Evidence
             f"{method} /auth/logout (cookies: {bool(cookies)}): expected {expected_target}?{expected_query}, "
             f"got {location}",
         )
-        expect_cookies(evidence, response, [ACCESS_COOKIE, REFRESH_COOKIE], clearing=True, env=env)
+        expect_cookies(evidence, response, [ACCESS_COOKIE, REFRESH_COOKIE], clearing=True, env=env, owns_domain=False)

@@ -73,7 +73,7 @@ def test_verifier_not_exposed(api: HttpClient, evidence: Evidence) -> None:
 @pytest.mark.check("security.login.state_bound_to_browser")
 def test_state_bound_to_browser(api: HttpClient, env: Any, evidence: Evidence) -> None:
     victim, attacker = start_login(api), start_login(api)
-    expect_cookies(evidence, victim.response, [TXN_COOKIE], env=env)
+    expect_cookies(evidence, victim.response, [TXN_COOKIE], env=env, owns_domain=False)
     code = f"any-{secrets.token_hex(8)}"
     for label, cookies in (("another browser's txn", attacker.txn_cookie), ("no txn", {})):
         response = api.get("/auth/callback", params={"code": code, "state": victim.params["state"]}, cookies=cookies)

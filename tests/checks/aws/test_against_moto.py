@@ -21,6 +21,9 @@ FAULTS = {
     "provision.retention_14": {"infra.logs.group"},
     "provision.default_memory": {"security.ops.explicit_memory_timeout"},  # memory: not infra.lambda.config's
     "provision.env_test_bypass": {"infra.lambda.env_vars"},
+    "provision.no_dashboard": {"security.ops.dashboard"},
+    "provision.no_alias": {"infra.lambda.alias_live"},
+    "provision.iam_scan_delete": {"security.iam.least_privilege"},
     "client.drop_callback_url": {"infra.cognito.client"},
 }
 

@@ -60,6 +60,29 @@ def _callback_urls(aws, p: Provisioned) -> list[str]:
     return client["UserPoolClient"].get("CallbackURLs", [])
 
 
+def _has_dashboard(aws, p: Provisioned) -> bool:
+    names = [d["DashboardName"] for d in aws("cloudwatch").list_dashboards()["DashboardEntries"]]
+    return p.stack_name in names  # the dashboard is named like the stack, hedgehog-learn-<stage>
+
+
+def _aliases_and_target(aws, p: Provisioned) -> tuple[list[str], bool]:
+    aliases = [a["Name"] for a in aws("lambda").list_aliases(FunctionName=p.function_name)["Aliases"]]
+    return aliases, p.alias_arn.endswith(":live")
+
+
+def _dynamodb_grants(aws, p: Provisioned) -> set[str]:
+    role = aws("lambda").get_function_configuration(FunctionName=p.function_name)["Role"].rsplit("/", 1)[-1]
+    iam = aws("iam")
+    actions: set[str] = set()
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        for statement in iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]["Statement"]:
+            listed = statement.get("Action", [])
+            actions |= {a for a in ([listed] if isinstance(listed, str) else listed) if a in FORBIDDEN}
+    return actions
+
+
+FORBIDDEN = {"dynamodb:Scan", "dynamodb:DeleteItem"}
+
 # fault -> (probe, value on a healthy stack, value with the fault)
 CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.no_pitr": (_pitr, "ENABLED", "DISABLED"),
@@ -74,6 +97,9 @@ CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.retention_14": (_retention, 30, 14),
     "provision.default_memory": (_sizing, (512, 10, True), (1024, 6, False)),
     "provision.env_test_bypass": (_test_bypass, None, "true"),
+    "provision.no_dashboard": (_has_dashboard, True, False),
+    "provision.no_alias": (_aliases_and_target, (["live"], True), ([], False)),
+    "provision.iam_scan_delete": (_dynamodb_grants, set(), FORBIDDEN),
     "client.drop_callback_url": (
         _callback_urls,
         ["http://localhost:8401/auth/callback", "http://localhost:8400/auth/callback"],
