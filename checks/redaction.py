@@ -185,7 +185,7 @@ def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, redact_header(name, value)) for name, value in headers]
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=4)  # the registry grows one secret at a time: only the latest sets are reused
 def _secret_forms(secrets: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
     """Every encoding a secret may travel in (url-, form- or JSON-encoded), longest first, and the set of their
     FRAGMENT_LENGTH-character windows."""
