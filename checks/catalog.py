@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from checks.vocabulary import SCOPES, SEVERITIES, WRITES, Scope, Severity, Writes
+from checks.vocabulary import SCOPES, SEVERITIES, WRITES, Scope, Severity, Writes, is_preflight
 
 CATALOG_FILE = Path(__file__).with_name("catalog.yaml")
 
@@ -60,7 +60,7 @@ class CheckSpec:
 
     @property
     def is_preflight(self) -> bool:
-        return ".target." in self.id
+        return is_preflight(self.id)
 
     @property
     def display_title(self) -> str:

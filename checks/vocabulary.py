@@ -39,7 +39,8 @@ SCOPE_BY_KIND: dict[str, Scope] = {"local": "local", "aws": "real"}
 class ExitCode(IntEnum):
     """Exit status of the gate (`python -m reports.gate`) and of the harness session.
 
-    0-2 are verdicts; larger = more severe, so `max` combines them. 3-5 keep pytest's own meaning."""
+    0-2 are verdicts (which one wins when several rules fire: `reports.verdicts.dominant`); 3-5 keep pytest's
+    own meaning."""
 
     GO = 0  # every critical check of the scope ran and passed; no critical/high failure unwaived
     NO_GO = 1  # a critical/high check failed unwaived, or an alarm is in ALARM

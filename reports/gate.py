@@ -25,7 +25,7 @@ from reports.manifest import verify_manifest
 from reports.policy import Partial, build_facts, decide
 from reports.render import CONFIRMATION, documents_for, writes_confirmation
 from reports.selfcheck import self_check
-from reports.verdicts import GO, INCONCLUSIVE, NO_GO, ExitCode, exit_code_for, label
+from reports.verdicts import GO, INCONCLUSIVE, NO_GO, ExitCode, exit_code_for, label, precedence
 from reports.waivers import run_date, valid_waivers, waiver_for
 
 
@@ -46,6 +46,9 @@ class GateResult:
         first = self.reasons[0] if self.reasons else "no reason recorded"
         tail = f" [{self.partial}]" if self.partial else ""
         return f"{label(self.verdict, self.scope)} {self.run_id}: {first}{more}{tail}"
+
+
+TAMPER_RULES = {"manifest", "count-self-check"}
 
 
 def _document_problems(run_dir: Path, results: dict[str, Any], sha: str, partial: Partial | None) -> list[str]:
@@ -113,12 +116,16 @@ def run_gate(run_dir: Path) -> GateResult:
     partial = from_outcomes.partial_line
     recorded = str(run.get("verdict", ""))
     recorded_reasons = list(run.get("verdict_reasons") or [])
-    if recorded not in (GO, NO_GO, INCONCLUSIVE) or exit_code_for(recorded) < exit_code_for(from_outcomes.verdict):
+    if recorded not in (GO, NO_GO, INCONCLUSIVE) or precedence(recorded) < precedence(from_outcomes.verdict):
         contradiction = (
             f"gate: recorded verdict {recorded or '<none>'} contradicts the outcomes ({from_outcomes.verdict})"
         )
         return GateResult(INCONCLUSIVE, [contradiction, *full.reasons], run_id, partial, scope)
-    if exit_code_for(recorded) >= exit_code_for(full.verdict):
+    if set(full.fired) & TAMPER_RULES:
+        # The run directory no longer matches what the session wrote: no recorded outcome can be trusted, a
+        # recorded NO-GO included, so the re-check is INCONCLUSIVE (within a session a definite failure dominates).
+        return GateResult(INCONCLUSIVE, full.reasons, run_id, partial, scope)
+    if precedence(recorded) >= precedence(full.verdict):
         # Equal: keep the session's reasons (they include waiver notes); worse: e.g. a redaction hit only the
         # session could see, since the gate never holds the secrets.
         return GateResult(recorded, recorded_reasons, run_id, partial, scope)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from checks.vocabulary import RUN_SCOPES, SCOPE_BY_KIND, SEVERITIES, base_id, is_preflight
-from reports.verdicts import GO, INCONCLUSIVE, NO_GO, worst
+from reports.verdicts import GO, INCONCLUSIVE, NO_GO, dominant
 from reports.waivers import waiver_config_errors
 
 EXECUTED_STATUSES = ("passed", "failed", "warning", "waived")
@@ -199,10 +199,12 @@ def _nothing_executed(facts: Facts) -> list[str]:
 
 
 def _blocking_failures(facts: Facts) -> list[str]:
+    # A failed preflight is the environment's misconfiguration (rule `preflight`, INCONCLUSIVE), not a defect of
+    # the system: its dependants are blocked, so every failure counted here had its prerequisites pass.
     return [
         f"{c['id']} ({c['severity']})"
         for c in facts.checks
-        if c["status"] == "failed" and c["severity"] in BLOCKING_SEVERITIES
+        if c["status"] == "failed" and c["severity"] in BLOCKING_SEVERITIES and not is_preflight(base_id(c))
     ]
 
 
@@ -297,7 +299,7 @@ def decide(facts: Facts, policy: Sequence[Rule] = POLICY) -> Decision:
     for rule in policy:
         subjects = rule.fired_on(facts)
         if subjects:
-            verdict = worst(verdict, rule.verdict)
+            verdict = dominant(verdict, rule.verdict)
             reasons.append(f"{rule.id}: {rule.description}: {capped(subjects)}")
             fired.append(rule.id)
     if verdict == GO:

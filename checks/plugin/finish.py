@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from checks.plugin.outcomes import iso
-from checks.plugin.state import GateExit, RunState
+from checks.plugin.state import RunState
 from checks.redaction import redact_text
 from checks.run_identity import read_run_identity
+from checks.vocabulary import ExitCode
 from environments import Environment
 from reports.results import CheckResult, RunInfo
 
@@ -25,7 +26,7 @@ class FallbackOutcome:
 
     verdict: str = "INCONCLUSIVE"
     reasons: list[str] = field(default_factory=list)
-    exit_code: int = GateExit.INCONCLUSIVE
+    exit_code: int = ExitCode.INCONCLUSIVE
     documents: list[Path] = field(default_factory=list)
 
 
@@ -52,6 +53,8 @@ def run_info(state: RunState, env: Environment, finished_at: float) -> RunInfo:
         lambda_alias=identity.lambda_alias,
         code_sha256=identity.code_sha256,
         identity_notes=identity.notes,
+        scope=state.scope,
+        interrupted=state.interrupted,
         targets={
             "site": env.site_base_url,
             "api": env.api_base_url,
@@ -92,7 +95,11 @@ def summary_lines(state: RunState, env_errors: list[str]) -> list[tuple[str, dic
     if outcome is None:
         return lines
     colour = {"GO": "green", "NO-GO": "red"}.get(outcome.verdict, "yellow")
-    lines.append((f"VERDICT: {outcome.verdict}", {colour: True, "bold": True}))
+    scope = "" if state.scope == "full" else f" ({state.scope} scope)"
+    lines.append((f"VERDICT: {outcome.verdict}{scope}", {colour: True, "bold": True}))
+    partial = getattr(outcome, "partial", "")
+    if partial:
+        lines.append((partial, {"yellow": True, "bold": True}))
     lines += [(f"  - {reason}", {}) for reason in outcome.reasons]
     lines.append((f"run directory: {state.run_dir}", {}))
     final = state.run_dir / "FINAL-REPORT.md"

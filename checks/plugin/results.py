@@ -15,9 +15,10 @@ from checks.plugin.finish import FallbackOutcome, check_results, default_finish_
 from checks.plugin.outcomes import ItemOutcome, scrub_report, update_outcome
 from checks.plugin.preflight import publish
 from checks.plugin.sandbox import sandbox_state_file
-from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, ITEM_OUTCOME, GateExit, ItemCheck, RunState, run_state
+from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, ITEM_OUTCOME, ItemCheck, RunState, run_state
 from checks.redaction import redact_text
 from checks.secrets import registered_secrets
+from checks.vocabulary import ExitCode
 from environments import Environment, EnvironmentFileError, load_environment
 from reports.results import CheckResult
 
@@ -152,7 +153,7 @@ class ResultCollector:
             reason = redact_text(f"finishing the run failed: {type(exc).__name__}: {exc}", secrets)
             state.outcome = FallbackOutcome(reasons=[reason])
         if session.exitstatus not in _KEEP_PYTEST_STATUS:
-            session.exitstatus = GateExit(state.outcome.exit_code)
+            session.exitstatus = ExitCode(state.outcome.exit_code)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         state = run_state(self.config)

@@ -26,6 +26,7 @@ from checks.plugin.results import ResultCollector
 from checks.plugin.sandbox import start_run_sandbox, stop_sandbox
 from checks.plugin.state import RUN_STATE, RunState, run_state
 from checks.secrets import REGISTRY
+from checks.vocabulary import base_id
 from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
 
@@ -65,7 +66,7 @@ def _check_report_dir(path: Path) -> None:
 
 
 def _check_waivers(env: Environment) -> None:
-    unknown = [(i, w.check) for i, w in enumerate(env.waivers) if w.check.split("[", 1)[0] not in CATALOG]
+    unknown = [(i, w.check) for i, w in enumerate(env.waivers) if base_id(w.check) not in CATALOG]
     _usage(
         bool(unknown),
         "; ".join(

@@ -1,9 +1,8 @@
-"""Plugin state on `config.stash` (typed keys, one RunState per process) and the gate's exit codes."""
+"""Plugin state on `config.stash`: typed keys, one RunState per process, one ItemCheck per suite item."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +13,6 @@ from checks.evidence import Evidence
 from checks.plugin.outcomes import ItemOutcome
 from checks.plugin.preflight import Blocker
 from environments import Environment
-
-
-class GateExit(IntEnum):
-    """The session's exit status once a verdict exists (pytest's own 2-5 are kept for usage errors etc.)."""
-
-    GO = 0  # every applicable check passed, warned or was waived
-    NO_GO = 1  # a critical/high finding (or an alarm in ALARM)
-    INCONCLUSIVE = 2  # a preflight failed, a critical check did not run, or the evidence is not trustworthy
 
 
 @dataclass

@@ -11,7 +11,7 @@ import pytest
 
 from checks.catalog import CheckSpec
 from reports.policy import POLICY, Facts, build_facts, decide
-from reports.verdicts import GO, INCONCLUSIVE, NO_GO, ExitCode, exit_code_for, worst
+from reports.verdicts import GO, INCONCLUSIVE, NO_GO, ExitCode, dominant, exit_code_for
 
 SCOPES = {"infra.alarms.metrics_emitted": "real", "api.me.token_edge_cases": "local"}
 
@@ -155,10 +155,11 @@ def test_waived_high_failure_does_not_block() -> None:
     assert decide(facts(with_status("api.login.fresh_pkce", "waived", "high"))).verdict == GO
 
 
-def test_inconclusive_outranks_no_go_and_every_fired_rule_is_a_reason() -> None:
+def test_a_definite_failure_outranks_inconclusive_and_every_fired_rule_is_a_reason() -> None:
+    # SPEC §11.3: definite failures dominate (Argo Rollouts: a failed measurement beats an inconclusive one).
     checks = with_status("api.login.fresh_pkce", "failed", "critical")
     decision = decide(facts(checks, redaction_hits=["a.txt contains a live secret"]))
-    assert decision.verdict == INCONCLUSIVE
+    assert decision.verdict == NO_GO
     assert decision.fired == ["redaction", "blocking-failure"] and len(decision.reasons) == 2
 
 
@@ -170,4 +171,5 @@ def test_policy_is_data_with_unique_ids_and_descriptions() -> None:
 
 def test_exit_codes_and_ordering() -> None:
     assert [exit_code_for(v) for v in (GO, NO_GO, INCONCLUSIVE, "bogus")] == [0, 1, 2, ExitCode.INCONCLUSIVE]
-    assert worst(GO, NO_GO) == NO_GO and worst(INCONCLUSIVE, GO) == INCONCLUSIVE
+    assert dominant(GO, NO_GO) == NO_GO and dominant(INCONCLUSIVE, GO) == INCONCLUSIVE
+    assert dominant(INCONCLUSIVE, NO_GO) == NO_GO and dominant(GO, "bogus") == INCONCLUSIVE

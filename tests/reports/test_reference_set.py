@@ -170,7 +170,8 @@ def test_interrupted_run_is_inconclusive_without_confirmation_and_the_gate_exits
 def test_run_cut_short_by_maxfail_names_what_did_not_run(make_run) -> None:
     fx = make_run({"api.callback.success": "failed"}, missing=["e2e.logout.reverts", "load.throttling"])
     outcome = finished(fx, interrupted="--maxfail=1 reached")
-    assert outcome.verdict == "INCONCLUSIVE"
+    # SPEC §11.3: the failure is definite, so it dominates; the interruption and what did not run are listed too.
+    assert outcome.verdict == "NO-GO" and outcome.exit_code == 1
     fired = [r.split(":", 1)[0] for r in outcome.reasons]
     assert fired[:2] == ["interrupted", "critical-did-not-run"] and "blocking-failure" in fired
     assert outcome.partial.startswith("PARTIAL RUN: 2 of ")
