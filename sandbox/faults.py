@@ -260,6 +260,7 @@ FAULTS: dict[str, Fault] = {
             "Function at 1024 MB / 6 s",
             # Memory and timeout are explicit_memory_timeout's property; infra.lambda.config shows them as a note.
             ("security.ops.explicit_memory_timeout",),
+            verdict="GO",  # medium: a listed finding under SPEC §11.3
         ),
         Fault(
             "provision.env_test_bypass",
