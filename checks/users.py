@@ -19,9 +19,12 @@ True
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from checks.errors import SandboxError, TargetUnreachable
 from checks.http import HttpClient
@@ -36,12 +39,15 @@ __all__ = [
     "SHARED_USER_GROUP",
     "STANDIN_USERS_PATH",
     "USER_FIXTURES",
+    "GroupedScheduling",
     "UserCredentials",
     "new_sandbox_user",
     "process_index",
+    "read_groups",
     "reserved_slot",
     "users_shared",
     "worker_count",
+    "write_groups",
     "xdist_group_for",
 ]
 
@@ -112,3 +118,53 @@ def new_sandbox_user(idp_url: str) -> UserCredentials | None:
             f"POST {idp_url}{STANDIN_USERS_PATH}: expected 201 {{username, password}}, got {response.status}"
         )
     return UserCredentials(str(body["username"]), str(body["password"]))
+
+
+# --- xdist: the groups, honoured under `--dist load` and `--dist loadgroup` -------------------------------------
+# xdist's own loadgroup suffixes `item._nodeid`, which pytest >= 9 no longer reads (nodeids come from `item._id`), so
+# its groups silently do nothing here. Instead each worker writes its {nodeid: group} map to the run's shared
+# directory at collection, and the controller schedules with GroupedScheduling, which reads it.
+
+GROUPS_FILE = "xdist-groups-{worker}.json"
+
+
+def write_groups(shared_dir: Path, worker: str, groups: Mapping[str, str]) -> Path:
+    """Atomically publish one worker's {nodeid: group} (before xdist reports its collection)."""
+    path = shared_dir / GROUPS_FILE.format(worker=worker)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(groups), sort_keys=True), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def read_groups(shared_dir: Path) -> dict[str, str]:
+    """Every worker's map merged (they collect the same items, so they agree)."""
+    groups: dict[str, str] = {}
+    for path in sorted(shared_dir.glob(GROUPS_FILE.format(worker="*"))):
+        groups.update(json.loads(path.read_text(encoding="utf-8")))
+    return groups
+
+
+def _scheduling_base() -> Any:
+    from xdist.scheduler import LoadGroupScheduling
+
+    return LoadGroupScheduling
+
+
+class GroupedScheduling(_scheduling_base()):  # type: ignore[misc]
+    """xdist's LoadGroupScheduling, with the groups read from the workers' maps (see above): the items of one group
+    go to one worker, in collection order; every other item is its own unit, distributed as by `--dist load`."""
+
+    def __init__(self, config: Any, log: Any = None, *, shared_dir: Path) -> None:
+        super().__init__(config, log)
+        # Units in collection order (prerequisites first, the load suite's RUN_LAST last), never biggest first:
+        # a group sent ahead of the preflights it waits for would block on them (checks.plugin.preflight).
+        config.option.loadscopereorder = False
+        self.shared_dir = shared_dir
+        self._groups: dict[str, str] | None = None
+
+    def _split_scope(self, nodeid: str) -> str:
+        if self._groups is None:  # first call: every worker has collected (xdist schedules after that)
+            self._groups = read_groups(self.shared_dir)
+        group = self._groups.get(nodeid)
+        return f"group:{group}" if group else super()._split_scope(nodeid)

@@ -13,9 +13,11 @@ require_writes function  loud error when the check writes and env.allow_writes i
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,12 +33,14 @@ from checks.secrets import register_secret
 from checks.users import (
     ENROLLMENT,
     SESSION,
+    GroupedScheduling,
     UserCredentials,
     new_sandbox_user,
     process_index,
     reserved_slot,
     users_shared,
     worker_count,
+    write_groups,
     xdist_group_for,
 )
 from environments import Environment, EnvironmentFileError, load_environment
@@ -142,14 +146,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     )
     if not config.pluginmanager.hasplugin("xdist"):
         return  # no xdist (-p no:xdist): no groups, and its marker is not even registered
+    groups: dict[str, str] = {}
     for item in items:
         check_id = _check_id(item)
         spec = CATALOG.get(check_id) if check_id else None
-        if spec is None:
-            continue
-        group = xdist_group_for(spec.id, spec.area, item.fixturenames, shared_users=shared)
+        group = xdist_group_for(spec.id, spec.area, item.fixturenames, shared_users=shared) if spec else None
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+            groups[item.nodeid] = group
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and RUN_STATE in config.stash:
+        write_groups(run_state(config).shared_dir, worker, groups)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`-n N` (default `--dist load`, or `loadgroup`): schedule by the checks' groups (checks.users)."""
+    if RUN_STATE not in config.stash or config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    return GroupedScheduling(config, log, shared_dir=run_state(config).shared_dir)
 
 
 def reserved_users(env: Environment) -> list[UserCredentials]:

@@ -98,3 +98,20 @@ def test_the_first_reserved_user_is_always_hhl_test_username(tmp_path: Path) -> 
     path = _env_file(tmp_path, "test_users:\n  - {username_env: OTHER_USER, password_env: OTHER_PASSWORD}\n")
     with pytest.raises(EnvironmentFileError, match="the first user must be"):
         load_environment(str(path), environ={})
+
+
+def test_grouped_scheduling_reads_the_workers_group_maps(tmp_path: Path) -> None:
+    from checks.users import GroupedScheduling, read_groups, write_groups
+
+    write_groups(tmp_path, "gw0", {"suites/e2e/t.py::test_enroll[chromium]": ENROLLMENT_GROUP})
+    write_groups(tmp_path, "gw1", {"suites/e2e/t.py::test_enroll[chromium]": ENROLLMENT_GROUP, "s/l.py::t": LOAD_GROUP})
+    assert read_groups(tmp_path) == {
+        "suites/e2e/t.py::test_enroll[chromium]": ENROLLMENT_GROUP,
+        "s/l.py::t": LOAD_GROUP,
+    }
+
+    scheduler = object.__new__(GroupedScheduling)
+    scheduler.shared_dir, scheduler._groups = tmp_path, None
+    assert scheduler._split_scope("suites/e2e/t.py::test_enroll[chromium]") == f"group:{ENROLLMENT_GROUP}"
+    assert scheduler._split_scope("s/l.py::t") == f"group:{LOAD_GROUP}"
+    assert scheduler._split_scope("suites/api/t.py::test_free") == "suites/api/t.py::test_free"  # its own unit
