@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from checks.errors import HarnessError, LoginFailed
+from checks.errors import CheckFailure, HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient, Response
 from checks.login import SignedInSession
@@ -196,6 +196,16 @@ def _secret_label(value: str) -> str:
     return "a registered token (JWT)" if value.startswith("eyJ") else f"a registered secret ({len(value)} chars)"
 
 
+def _session_if_any(request: pytest.FixtureRequest, evidence: Evidence) -> SignedInSession | None:
+    """The shared session, or None when the *backend* broke its sign-in: that is the login checks' failure, and
+    the rest of this check's traffic is still judged (a harness-side sign-in error still ends the check `error`)."""
+    try:
+        return request.getfixturevalue("signed_in")
+    except CheckFailure as exc:
+        evidence.note(f"judged without the shared session: {exc}")
+        return None
+
+
 def _auth_traffic(api: HttpClient, session: SignedInSession | None) -> dict[str, str]:
     """The check's own auth traffic, each secret it handles labelled: login (state, nonce, transaction), a callback
     with a bogus code, `/auth/me` by cookie, Bearer and refresh cookie, and a logout with a junk refresh token."""
@@ -236,12 +246,7 @@ def test_logs_hold_no_secrets(
     request: pytest.FixtureRequest, api: HttpClient, env: Any, aws: Any, user: Credentials, evidence: Evidence
 ) -> None:
     window_start = _iso_ms(run_state(request.config).started_at) - LOG_SKEW_MS
-    try:
-        session: SignedInSession | None = request.getfixturevalue("session")
-    except LoginFailed as exc:
-        session = None  # the login is other checks' concern; the rest of the traffic is still judged
-        evidence.note(f"no shared session (its sign-in failed: {exc}); judged without session traffic")
-    own = _auth_traffic(api, session)
+    own = _auth_traffic(api, _session_if_any(request, evidence))
     marker = f"hhl-log-probe-{secrets.token_hex(8)}"
     sent_ms = int(time.time() * 1000)
     probe = api.post("/events/track", content=f"{{not json {marker}", headers={"Content-Type": "application/json"})
@@ -298,10 +303,13 @@ def _no_store(response: Response) -> bool:
 
 
 @pytest.mark.check("security.cache.no_store")
-def test_auth_responses_not_cacheable(api: HttpClient, signed_in: SignedInSession, evidence: Evidence) -> None:
-    exchanges: list[Response] = [start_login(api).response, signed_in.callback]
-    if signed_in.refresh_token:
-        exchanges.append(api.get("/auth/me", cookies={REFRESH_COOKIE: signed_in.refresh_token}))
+def test_auth_responses_not_cacheable(request: pytest.FixtureRequest, api: HttpClient, evidence: Evidence) -> None:
+    exchanges: list[Response] = [start_login(api).response]
+    session = _session_if_any(request, evidence)
+    if session is not None:
+        exchanges.append(session.callback)  # the sign-in's callback: it set the session cookies
+        if session.refresh_token:
+            exchanges.append(api.get("/auth/me", cookies={REFRESH_COOKIE: session.refresh_token}))
     exchanges += [api.get("/auth/logout"), api.post("/auth/logout", content=b"")]
     judged, not_judged, problems = [], [], []
     for response in exchanges:
