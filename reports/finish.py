@@ -21,7 +21,15 @@ from checks.catalog import load_catalog
 from checks.vocabulary import SEVERITIES, STATUSES
 from reports.baseline import compare_to_baseline
 from reports.counts import compute_counts
-from reports.manifest import RESULTS_NAME, build_manifest, missing_evidence, run_files, sha256_file
+from reports.loadplot import write_latency_plot
+from reports.manifest import (
+    RESULTS_NAME,
+    build_manifest,
+    missing_evidence,
+    run_files,
+    sha256_file,
+    write_manifest_file,
+)
 from reports.policy import Decision, Facts, build_facts, decide
 from reports.redaction import contains_secret, scan_files, scan_run_dir, scrub_value
 from reports.render import render_documents
@@ -115,6 +123,8 @@ def finish_run(
     if contains_secret(dict(environment), live_secrets) or contains_secret(run.to_json(), live_secrets):
         leaks.append("results.json: run/environment carried a live secret (masked)")
     check_dicts: list[dict[str, Any]] = scrub_value(raw_checks, live_secrets)
+    # Derived evidence (the load latency plot) is written before the manifest, so the gate verifies it too.
+    write_latency_plot(run_dir, check_dicts)
     clean_env: dict[str, Any] = scrub_value(dict(environment), live_secrets)
     run_json: dict[str, Any] = scrub_value(dataclasses.replace(run).to_json(), live_secrets)
     facts: Facts = build_facts(
@@ -136,6 +146,7 @@ def finish_run(
         "baseline": compare_to_baseline(check_dicts, baseline_dir) if baseline_dir else None,
     }
     _apply_decision(results, decide(facts), waiver_notes)
+    write_manifest_file(run_dir, str(run_json.get("id", "")), results["artifacts"])
     results_path = _write_results(run_dir, results)
     documents, problems = _render_and_verify(run_dir, results, live_secrets)
     if problems:

@@ -21,7 +21,7 @@ from checks.catalog import load_catalog
 from checks.vocabulary import base_id, is_preflight
 from reports.context import load_results
 from reports.counts import compute_counts
-from reports.manifest import verify_manifest
+from reports.manifest import verify_manifest, verify_manifest_file
 from reports.policy import Partial, build_facts, decide
 from reports.render import CONFIRMATION, documents_for, writes_confirmation
 from reports.selfcheck import self_check
@@ -99,6 +99,7 @@ def run_gate(run_dir: Path) -> GateResult:
     catalog = load_catalog()
     from_outcomes = decide(build_facts(checks, environment, catalog, run))
     integrity = verify_manifest(run_dir, results["artifacts"])
+    integrity += verify_manifest_file(run_dir, run_id, results["artifacts"])
     if compute_counts(checks) != results["counts"]:
         integrity.append("results.json counts differ from its own checks")
     integrity += _waiver_problems(checks, environment, str(run.get("started_at", "")))

@@ -1,17 +1,21 @@
 """The artifact manifest (SPEC §11.1 `artifacts`): every file of the run directory with its size and sha256.
 
-Excluded: `results.json` (it holds the manifest) and the rendered documents (they embed the sha256 of results.json,
-so they are rendered after it). Everything else under the run directory, evidence included, is listed and re-verified
-by the gate: a file that vanished or changed afterwards makes the run INCONCLUSIVE."""
+Excluded: `results.json` (it holds the manifest), `manifest.json` (the same list as a file of its own, which
+FINAL-REPORT points to instead of listing hundreds of rows) and the rendered documents (they embed the sha256 of
+results.json, so they are rendered after it). Everything else under the run directory, evidence included, is listed
+and re-verified by the gate: a file that vanished or changed afterwards makes the run INCONCLUSIVE, and so does a
+`manifest.json` that is missing or differs from results.json's `artifacts`."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 RESULTS_NAME = "results.json"
+MANIFEST_NAME = "manifest.json"
 DOCUMENT_NAMES = (
     "test-results-summary.md",
     "aws-deployment-verification.md",
@@ -20,7 +24,7 @@ DOCUMENT_NAMES = (
     "production-deployment-confirmation.md",
     "FINAL-REPORT.md",
 )
-EXCLUDED = frozenset((RESULTS_NAME, *DOCUMENT_NAMES))
+EXCLUDED = frozenset((RESULTS_NAME, MANIFEST_NAME, *DOCUMENT_NAMES))
 
 
 def sha256_file(path: Path) -> str:
@@ -74,3 +78,35 @@ def verify_manifest(run_dir: Path, artifacts: Iterable[Mapping[str, Any]]) -> li
         if p.relative_to(run_dir).as_posix() not in listed
     ]
     return problems
+
+
+def manifest_document(run_id: str, artifacts: list[dict[str, Any]]) -> dict[str, Any]:
+    """What `manifest.json` holds: the run, a total and the very list results.json records as `artifacts`."""
+    return {
+        "run_id": run_id,
+        "files": len(artifacts),
+        "bytes": sum(int(a.get("bytes") or 0) for a in artifacts),
+        "artifacts": artifacts,
+    }
+
+
+def write_manifest_file(run_dir: Path, run_id: str, artifacts: list[dict[str, Any]]) -> Path:
+    path = run_dir / MANIFEST_NAME
+    text = json.dumps(manifest_document(run_id, artifacts), indent=1, ensure_ascii=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def verify_manifest_file(run_dir: Path, run_id: str, artifacts: list[dict[str, Any]]) -> list[str]:
+    """`manifest.json` must exist and say exactly what results.json's `artifacts` says (the hashes themselves are
+    re-verified against the files by `verify_manifest`)."""
+    path = run_dir / MANIFEST_NAME
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [f"{MANIFEST_NAME} missing"]
+    except ValueError:
+        return [f"{MANIFEST_NAME} is not valid JSON"]
+    if recorded != manifest_document(run_id, list(artifacts)):
+        return [f"{MANIFEST_NAME} differs from results.json artifacts"]
+    return []

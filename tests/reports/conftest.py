@@ -233,6 +233,10 @@ def make_run(tmp_path: Path) -> Callable[..., FixtureRun]:
             harness_version="0.1.0",
             backend_version="0.1.0",
             template_sha256="ab" * 32,
+            lambda_version="3",
+            lambda_alias="live",
+            code_sha256="q0xTn3XL1wz2m0N9fUeK1eX1nq7Hq0rGgQ1pL3v4y5A=",
+            identity_notes=["the template hash is of the deployed stack"],
             targets={"site": "http://localhost:8400", "api": "http://localhost:8401", "region": "us-west-2"},
         )
         return FixtureRun(run_dir, run, checks, environment)

@@ -14,16 +14,14 @@ from reports.selfcheck import FOOTER
 SECTIONS = {
     "test-results-summary.md": [
         "## Executive summary",
-        "## Area: api",
-        "## Area: e2e",
-        "## Area: infra",
-        "## Area: security",
-        "## Area: crm",
-        "## Area: load",
+        "## Blockers",
+        "## Failures",
+        "## Warnings",
+        "## Load",
         "## Known real weaknesses",
         "## Skipped and blocked",
-        "## Blockers",
         "## Recommendations",
+        "## All checks",
         "## Appendix",
         "### Environment (without secrets)",
         "### Tool versions",
@@ -71,14 +69,15 @@ SECTIONS = {
     ],
     "FINAL-REPORT.md": [
         "## Verdict and the rules that fired",
+        "## Blockers",
+        "## Findings",
+        "## Changes vs baseline",
+        "## Recommendations",
         "## Count matrix",
-        "## Critical and high findings",
         "## Known weaknesses and waivers",
         "## Timings per area",
         "## Versions",
         "## Artifact manifest",
-        "## Changes vs baseline",
-        "## Recommendations",
     ],
 }
 
@@ -133,14 +132,17 @@ def test_every_document_ends_with_run_id_and_results_sha(make_run) -> None:
         assert match and match["run"] == fx.run.id and match["sha"] == sha, path.name
 
 
-def test_summary_shows_failure_details_transcript_and_screenshot(make_run) -> None:
+def test_summary_shows_failure_details_transcript_and_no_passing_screenshot(make_run) -> None:
     fx = make_run({"api.me.profile": "failed"})
     finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
     text = (fx.run_dir / "test-results-summary.md").read_text(encoding="utf-8")
-    section = text.split("### `api.me.profile`", 1)[1].split("## Area: e2e", 1)[0]
-    assert 'expected: `{"status": 401}`' in section and 'actual: `{"status": 500}`' in section
+    section = text.split("### `api.me.profile`", 1)[1].split("## Warnings", 1)[0]
+    assert "| status | `401` | `500` |" in section  # only the differing key, in full
+    assert "[01-GET-auth-me.txt](evidence/api.me.profile/01-GET-auth-me.txt) (the last exchange" in section
     assert "api.me.profile body" in section  # the transcript excerpt
-    assert "![e2e.login.full_flow](evidence/e2e.login.full_flow/01-login-page.png)" in text
+    assert text.index("## Failures") < text.index("## All checks")
+    assert "![" not in text.replace("![Load", "")  # e2e.login.full_flow passed: its screenshot is not inline
+    assert "[1 file](evidence/e2e.login.full_flow/)" in text or "(evidence/e2e.login.full_flow/)" in text
     assert "| pytest |" in text and "| chromium |" in text
 
 
@@ -233,15 +235,25 @@ def test_confirmation_ticks_only_passed_infra_checks_and_lists_risks(make_run) -
     assert "- [ ] `infra.lambda.config` (warning)" in text
     risk = text.split("## Risk statement", 1)[1]
     assert "`infra.lambda.config` (high, warning)" in risk and "`e2e.auth.nav_and_persistence`" in risk
-    assert "hedgehog-learn-local-api, version behind `live`: 3" in text
+    assert "| Lambda | version `3` behind `live` |" in text and "| Code sha256 | `q0xT" in text
+    assert "| deployed stack (GetTemplate Original) sha256 | `" + "ab" * 32 + "` |" in text
+    assert "- the template hash is of the deployed stack" in text
 
 
-def test_final_report_lists_only_existing_artifacts_with_hashes(make_run) -> None:
+def test_final_report_points_to_the_manifest_the_gate_verifies(make_run) -> None:
+    import json
+
+    from reports.manifest import sha256_file
+
     fx = make_run()
     outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
     text = (fx.run_dir / "FINAL-REPORT.md").read_text(encoding="utf-8")
-    from reports.manifest import sha256_file
-
+    manifest = json.loads((fx.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    results = json.loads((fx.run_dir / "results.json").read_text(encoding="utf-8"))
     shot = fx.run_dir / "evidence/e2e.login.full_flow/01-login-page.png"
-    assert f"| {shot.stat().st_size} | `{sha256_file(shot)}` |" in text
+    entry = {"path": "evidence/e2e.login.full_flow/01-login-page.png", "bytes": shot.stat().st_size}
+    assert {**entry, "sha256": sha256_file(shot)} in manifest["artifacts"]
+    assert manifest["artifacts"] == results["artifacts"] and manifest["files"] == len(results["artifacts"])
+    assert f"{manifest['files']} files" in text and "[`manifest.json`](manifest.json)" in text
+    assert sha256_file(shot) not in text  # the per-file list is manifest.json, not the report
     assert outcome.verdict == "GO"

@@ -211,7 +211,7 @@ def test_smoke_run_whose_smoke_set_passed_is_go_for_that_scope(make_run, smoke_c
     assert outcome.reasons[0] == f"go: no gate rule fired (smoke scope: {len(SMOKE)} reference checks)"
     assert results_of(outcome)["run"]["reference_checks"] == len(SMOKE)
     for path in outcome.documents:
-        assert "| Verdict | **GO (smoke scope)** |" in path.read_text(encoding="utf-8"), path.name
+        assert "\n**GO (smoke scope)** · env `local`" in path.read_text(encoding="utf-8"), path.name
     assert not (fx.run_dir / CONFIRMATION).exists()  # a smoke run is not a full verification
     final = (fx.run_dir / "FINAL-REPORT.md").read_text(encoding="utf-8")
     assert "not a full verification" in final
@@ -264,7 +264,7 @@ def test_waived_critical_failure_is_listed_among_the_reasons_and_in_the_risk_sta
     risk = (fx.run_dir / CONFIRMATION).read_text(encoding="utf-8").split("## Risk statement", 1)[1]
     assert f"- {line}" in risk.split("## Sign-off", 1)[0]
     final = (fx.run_dir / "FINAL-REPORT.md").read_text(encoding="utf-8")
-    assert "**`api.me.profile`** (critical, waived)" in final.split("## Critical and high findings", 1)[1]
+    assert "**`api.me.profile`** (critical, waived)" in final.split("## Findings", 1)[1]
     assert run_gate(fx.run_dir).exit_code == 0
 
 
@@ -321,7 +321,7 @@ def test_high_warning_is_a_high_finding_everywhere(make_run) -> None:
         "medium: e2e.auth.nav_and_persistence (warning)"
     )
     final = (fx.run_dir / "FINAL-REPORT.md").read_text(encoding="utf-8")
-    critical_high = final.split("## Critical and high findings", 1)[1].split("## Known weaknesses", 1)[0]
+    critical_high = final.split("## Findings", 1)[1].split("## Known weaknesses", 1)[0]
     assert "**`infra.lambda.config`** (high, warning)" in critical_high and "None." not in critical_high
     assert "- **high**: `infra.lambda.config` (warning)" in critical_high
     assert "- **medium**: `e2e.auth.nav_and_persistence` (warning)" in critical_high

@@ -56,7 +56,7 @@ def test_manifest_lists_every_file_except_results_and_documents(make_run) -> Non
     outcome = finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
     artifacts = {a["path"]: a for a in load(outcome)["artifacts"]}
     on_disk = {p.relative_to(fx.run_dir).as_posix() for p in fx.run_dir.rglob("*") if p.is_file()}
-    assert set(artifacts) == on_disk - {"results.json", *DOCUMENT_NAMES}
+    assert set(artifacts) == on_disk - {"results.json", "manifest.json", *DOCUMENT_NAMES}
     png = "evidence/e2e.login.full_flow/01-login-page.png"
     assert artifacts[png]["sha256"] == sha256_file(fx.run_dir / png)
     assert artifacts[png]["bytes"] == (fx.run_dir / png).stat().st_size
