@@ -35,6 +35,14 @@ ROLLBACK_TRIGGERS = (
 class Item:
     text: str
     check: str | None = None
+    commands: tuple[str, ...] = ()  # rendered as a bash block under the item, in order
+
+
+# A rendered line that starts with this marker names the next command as one the sandbox cannot run, and why.
+# tests/integration/test_rendered_commands.py runs every other command against moto and asserts the marker for these.
+NOT_IN_SANDBOX = "# [not run against the sandbox]"
+COOKIE_SECRET_VARIABLE = "HHL_AUTH_COOKIE_SECRET"
+ALARM_EMAIL_VARIABLE = "HHL_ALARM_EMAIL"
 
 
 def _env(environment: Mapping[str, Any], key: str, default: str = "<unset>") -> str:
@@ -42,12 +50,89 @@ def _env(environment: Mapping[str, Any], key: str, default: str = "<unset>") -> 
     return str(value) if value not in (None, "") else default
 
 
+def stage_of(environment: Mapping[str, Any]) -> str:
+    """`hedgehog-learn-<stage>` is the stack name (SPEC §2), so the stage is what follows the prefix."""
+    stack = _env(environment, "stack_name", "")
+    if stack.startswith("hedgehog-learn-"):
+        return stack.removeprefix("hedgehog-learn-")
+    return str(environment.get("name"))
+
+
+def alarm_name(environment: Mapping[str, Any], suffix: str) -> str:
+    """`hedgehog-learn-<stage>-<suffix>`; the env's `alarm_prefix` may or may not end with the hyphen."""
+    prefix = _env(environment, "alarm_prefix", f"hedgehog-learn-{stage_of(environment)}-")
+    return f"{prefix.rstrip('-')}-{suffix}"
+
+
+def deploy_parameters(environment: Mapping[str, Any]) -> dict[str, str]:
+    """Every parameter of backend/template.yaml (SPEC §6), from the env; secrets only as shell variables."""
+    stage = stage_of(environment)
+    site = _env(environment, "site_base_url")
+    cognito = environment.get("cognito") or {}
+    origins = environment.get("cors_origins") or [site]
+    return {
+        "Stage": stage,
+        "SiteBaseUrl": site,
+        "CorsOrigins": ",".join(str(o) for o in origins),
+        "CognitoDomainPrefix": str(environment.get("cognito_domain_prefix") or f"hedgehog-learn-{stage}"),
+        "CallbackUrls": str(cognito.get("callback_url") or f"{_env(environment, 'api_base_url')}/auth/callback"),
+        "LogoutUrls": f"{cognito.get('logout_url') or site + '/learn'},{site}/",
+        "AlarmEmail": f'"${{{ALARM_EMAIL_VARIABLE}:-}}"',
+        "AuthCookieSecret": f'"${COOKIE_SECRET_VARIABLE}"',
+        "CodeS3Bucket": code_bucket(environment),
+        "CodeS3Key": '"$CODE_KEY"',
+    }
+
+
+def code_bucket(environment: Mapping[str, Any]) -> str:
+    return str(environment.get("code_bucket") or f"hedgehog-learn-{stage_of(environment)}-artifacts")
+
+
+def deploy_commands(environment: Mapping[str, Any]) -> list[str]:
+    """Build, upload the zip, deploy the template with every parameter, publish a version and move `live` to it.
+
+    `AWS::Lambda::Version` is not replaced when only the code changes, so on an existing stack a bare
+    `cloudformation deploy` leaves the old code behind `live`: the version is published and the alias moved here."""
+    fn, stack, region = _env(environment, "function_name"), _env(environment, "stack_name"), _env(environment, "region")
+    alias = str(environment.get("alias") or "live")
+    overrides = " ".join(f"{k}={v}" for k, v in deploy_parameters(environment).items())
+    commands = [
+        f"{NOT_IN_SANDBOX} builds dist/ from the working tree; the sandbox is started from its output (tests/sandbox)",
+        "make package",
+        'CODE_ZIP=$(ls -t dist/hhl_backend-*.zip | head -n 1) && CODE_KEY=$(basename "$CODE_ZIP")',
+        f'aws s3 cp "$CODE_ZIP" "s3://{code_bucket(environment)}/$CODE_KEY" --region {region}',
+        f'test -n "${COOKIE_SECRET_VARIABLE}"  # the stack\'s current AuthCookieSecret, from the secret store',
+        f"{NOT_IN_SANDBOX} moto's CloudFormation skips alarms, Cognito and API Gateway v2 and drops PITR/SSE "
+        "(SPEC §6): the sandbox is provisioned by `python -m sandbox up` instead",
+        f"aws cloudformation deploy --stack-name {stack} --template-file backend/template.yaml "
+        f"--capabilities CAPABILITY_NAMED_IAM --region {region} --parameter-overrides {overrides}",
+        f"aws lambda wait function-updated --function-name {fn} --region {region}",
+        f"NEW_VERSION=$(aws lambda publish-version --function-name {fn} --region {region} "
+        f'--description "$CODE_KEY" --query Version --output text)',
+        f'aws lambda update-alias --function-name {fn} --name {alias} --function-version "$NEW_VERSION" '
+        f"--region {region}",
+    ]
+    return commands
+
+
+def alarm_test_commands(environment: Mapping[str, Any]) -> list[str]:
+    region = _env(environment, "region")
+    name = alarm_name(environment, "lambda-errors")
+    return [
+        f"aws cloudwatch set-alarm-state --alarm-name {name} --state-value ALARM "
+        f"--state-reason 'rollout test' --region {region}",
+        f"aws cloudwatch describe-alarms --alarm-names {name} --query 'MetricAlarms[].StateValue' "
+        f"--output text --region {region}",
+        f"aws cloudwatch set-alarm-state --alarm-name {name} --state-value OK "
+        f"--state-reason 'rollout test done' --region {region}",
+    ]
+
+
 def checklist_sections(environment: Mapping[str, Any]) -> list[tuple[str, list[Item]]]:
     """Sections in SPEC order (rollback triggers, success criteria and sign-off are laid out by the template)."""
     fn, stack, region = _env(environment, "function_name"), _env(environment, "stack_name"), _env(environment, "region")
     tables = environment.get("tables") or {}
     progress = tables.get("progress", "<progress table>")
-    alarm_prefix = _env(environment, "alarm_prefix", f"{fn.removesuffix('-api')}")
     site, api = (
         _env(environment, "site_base_url"),
         _env(environment, "site_api_base_url", _env(environment, "api_base_url")),
@@ -76,8 +161,10 @@ def checklist_sections(environment: Mapping[str, Any]) -> list[tuple[str, list[I
                 Item(f"Pre-check: PITR on `{progress}` and the other tables", "infra.dynamodb.pitr_enabled"),
                 Item("Pre-check: tag the release (`git tag -a rollout-<date>`) and note the current `live` version"),
                 Item(
-                    f"Deploy: `make package && aws cloudformation deploy --stack-name {stack} --template-file "
-                    f"backend/template.yaml --capabilities CAPABILITY_NAMED_IAM --region {region}`"
+                    f"Deploy: package and upload the code, deploy `{stack}` with every template parameter, "
+                    f"publish a version of `{fn}` and move `live` to it (`${COOKIE_SECRET_VARIABLE}` is the "
+                    "stack's current cookie secret, never written to a file)",
+                    commands=tuple(deploy_commands(environment)),
                 ),
                 Item(f"Post-deploy: `{fn}` runtime, handler and state", "infra.lambda.config"),
                 Item(f"Post-deploy: `{fn}` required environment variable names present", "infra.lambda.env_vars"),
@@ -128,9 +215,9 @@ def checklist_sections(environment: Mapping[str, Any]) -> list[tuple[str, list[I
                 Item("Alarms defined per SPEC §6", "infra.alarms.definitions"),
                 Item("No alarm in ALARM", "infra.alarms.state"),
                 Item(
-                    f"Test alarm delivery: `aws cloudwatch set-alarm-state --alarm-name {alarm_prefix}-lambda-errors "
-                    f"--state-value ALARM --state-reason 'rollout test' --region {region}` "
-                    "(it returns to OK on the next evaluation); confirm the notification arrived"
+                    f"Test alarm delivery: force `{alarm_name(environment, 'lambda-errors')}` into ALARM, confirm "
+                    "the notification arrived, then set it back to OK (the next evaluation would anyway)",
+                    commands=tuple(alarm_test_commands(environment)),
                 ),
             ],
         ),
