@@ -25,6 +25,7 @@ trace is redacted and scanned (guard_trace) and kept in the check's evidence, ne
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -33,6 +34,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Error as PlaywrightError
 from pytest_playwright.pytest_playwright import (
     _ARTIFACTS_RECORDER_ATTR,
     ArtifactsRecorder,
@@ -45,7 +47,7 @@ from checks.plugin.fixtures import LOGIN_GUARD_FILE, UserCredentials
 from checks.plugin.state import ITEM_CHECK, run_state
 from environments import Environment
 from pages.api import SESSION_COOKIES, BrowserApi
-from pages.artifacts import ContextTracer, StepShots, TracePolicy
+from pages.artifacts import ContextTracer, StepShots, TracePolicy, has_typed_password
 from pages.base import SiteUrls
 from pages.session import HostedUiRefused, SignInOutcome, browser_sign_in
 
@@ -140,6 +142,13 @@ class GuardedArtifactsRecorder(ArtifactsRecorder):
         self.tracers[context] = tracer
 
     def on_will_close_browser_context(self, context: BrowserContext) -> None:
+        evidence = self._request.node.stash.get(ITEM_CHECK, None) and self._request.getfixturevalue("evidence")
+        if evidence is not None and _failed(self._request):  # the page as it was when the check failed (D2)
+            for page in [p for p in context.pages if not p.is_closed() and not has_typed_password(p)]:
+                with contextlib.suppress(PlaywrightError):  # a crashed page has nothing to show
+                    page.screenshot(
+                        path=evidence.path_for(f"failure-{len(list(evidence.directory.glob('failure-*'))) + 1}.png")
+                    )
         tracer = self.tracers.get(context)
         if tracer is not None:
             tracer.stop()
