@@ -17,6 +17,7 @@ SECTIONS = {
         "## Blockers",
         "## Failures",
         "## Warnings",
+        "## Counts",
         "## Load",
         "## Known real weaknesses",
         "## Skipped and blocked",
