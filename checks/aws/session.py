@@ -3,6 +3,10 @@
 Every client made here carries a botocore `before-parameter-build` hook that raises `ReadOnlyViolation` for any
 operation that is not a Describe/Get/List call (or one of the few read-only exceptions below), before a request
 is even built. The harness is pointed at production accounts; a write by mistake must be impossible, not unlikely.
+
+One narrow exception, on a separate client only (`cleanup_client`, used by checks.aws.cleanup after a run on aws):
+an unconditional DynamoDB DeleteItem of the test user's own rows in the env's four tables (`check_cleanup_delete`
+refuses any other table, key or parameter). The checks' own clients never get it.
 """
 
 from __future__ import annotations
