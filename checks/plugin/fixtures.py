@@ -136,8 +136,8 @@ def _check_id(item: pytest.Item) -> str | None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put the checks that must share a process into their xdist group (checks.users.xdist_group_for); honoured
-    under `--dist loadgroup`. Before xdist's own hook, which reads the marks."""
+    """Put the checks that must share a process into their xdist group (checks.users.xdist_group_for): marked,
+    and (in workers) published for GroupedScheduling, which the controller uses under `--dist load`/`loadgroup`."""
     from checks.catalog import CATALOG
 
     env = run_state(config).base_env if RUN_STATE in config.stash else None
