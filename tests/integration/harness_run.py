@@ -70,9 +70,16 @@ def run_harness(
     args = [sys.executable, "-m", "pytest", "--env", str(env), "--report-dir", str(report_dir), "-p", "no:randomly"]
     args += [arg for fault in faults for arg in ("--sandbox-fault", fault)]
     args += [*extra, *paths]
-    # The child must not inherit the outer run's xdist/worker variables.
-    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HHL_TEST_"))}
     done = subprocess.run(
-        args, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
+        args, cwd=REPO_ROOT, env=child_environ(), capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
     )
     return HarnessRun(done.returncode, done.stdout + done.stderr, report_dir)
+
+
+def child_environ() -> dict[str, str]:
+    """The environment of a harness child: not the outer run's xdist/worker variables, nor any test user."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "HHL_TEST_", "HHL_REROOTED"))}
+
+
+def environment_errors(output: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith("ENVIRONMENT ERROR")]

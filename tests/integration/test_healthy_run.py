@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,13 @@ def test_gate_cli_agrees(healthy: tuple[HarnessRun, Path]) -> None:
     gate = subprocess.run([sys.executable, "-m", "reports.gate", str(run.run_dir)], capture_output=True, text=True)
     assert gate.returncode == 0, gate.stdout + gate.stderr
     assert "GO" in gate.stdout
+
+
+def test_xdist_gives_the_serial_verdict_and_counts(healthy: tuple[HarnessRun, Path], tmp_path: Path) -> None:
+    serial, _ = healthy
+    parallel = run_harness(tmp_path, extra=["-n", "2"])
+    assert parallel.verdict == serial.verdict == "GO", parallel.results["run"]["verdict_reasons"]
+    assert Counter(c["status"] for c in parallel.results["checks"]) == Counter(
+        c["status"] for c in serial.results["checks"]
+    )
+    assert sorted(c["id"] for c in parallel.results["checks"]) == sorted(c["id"] for c in serial.results["checks"])
