@@ -88,6 +88,11 @@ def diff_rows(expected: Any, actual: Any) -> list[dict[str, Any]]:
     if expected is None and actual is None:
         return rows
     walk("", expected, actual)
+    # Keys only the actual value has are context (what else the check saw), not a difference, unless they are all
+    # there is to show.
+    stated = [r for r in rows if r["expected"] is not _MISSING]
+    if expected is not None and stated:
+        rows = stated
     if expected is None:
         # Nothing stated as expected: the actual values are the finding.
         return [{"key": r["key"], "expected": _MISSING, "actual": r["actual"]} for r in rows]

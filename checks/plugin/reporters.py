@@ -14,6 +14,7 @@ blocked → `skipped`; the rest keep allure-pytest's status (failed → failed, 
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,26 @@ def status_text(result: dict[str, Any]) -> str:
     if evidence:
         lines.append(f"[hhl] evidence: {len(evidence)} file(s) under evidence/{result['id']}/")
     return "\n".join(lines) + "\n"
+
+
+def _attachment_order(run_dir: Path | None, result: dict[str, Any]) -> list[str]:
+    """The evidence with what the failed assertion judged first (the transcripts the summary points at,
+    screenshots), then the rest in order."""
+    evidence = list(result.get("evidence") or [])
+    if run_dir is None:
+        return evidence
+    from reports.context import diff_rows, failing_transcripts
+
+    try:
+        judged = [
+            j["path"]
+            for j in failing_transcripts(run_dir, result, diff_rows(result.get("expected"), result.get("actual")))
+        ]
+    except OSError:
+        judged = []
+    shots = sorted((e for e in evidence if e.endswith(".png")), key=lambda e: "failure" not in e)
+    first = list(dict.fromkeys([*judged, *shots]))
+    return first + [e for e in evidence if e not in first]
 
 
 class Reporters:
@@ -125,7 +146,19 @@ class Reporters:
             test_result.statusDetails = StatusDetails(message=f"waived: {result.get('message', '')}")
         if status == "passed":
             return
-        for rel in (result.get("evidence") or [])[:_ATTACH_MAX]:
+        listener.allure_logger.attach_data(
+            uuid4(),
+            json.dumps(
+                {k: result.get(k) for k in ("id", "status", "severity", "message", "expected", "actual")},
+                indent=2,
+                default=str,
+            ),
+            name="results.json entry",
+            attachment_type=AttachmentType.JSON,
+            extension="json",
+            parent_uuid=uuid,
+        )
+        for rel in _attachment_order(self.run_dir, result)[:_ATTACH_MAX]:
             path = self.run_dir / rel if self.run_dir else None
             if path is None or not path.is_file() or path.suffix == ".zip":  # traces stay in the run directory
                 continue
