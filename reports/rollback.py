@@ -35,6 +35,10 @@ POST_ROLLBACK_CHECKS = (
     "e2e.login.full_flow",
 )
 STAMP_COMMAND = "STAMP=$(date -u +%Y%m%dT%H%M%SZ)"
+# The environment map holds the function's secrets (AUTH_COOKIE_SECRET): owner-only files, removed at the end, and
+# no command prints the map (updates answer with LastUpdateStatus only).
+ENV_FILES_PRIVATE = "umask 077  # env-*.json hold the function's secret values"
+ENV_FILES_CLEANUP = "rm -f env-before.json env-after.json live-code.zip"
 
 
 def live_version_env_merge(fn: str, region: str, key: str, value: str, *, alias: str) -> list[str]:
@@ -44,6 +48,7 @@ def live_version_env_merge(fn: str, region: str, key: str, value: str, *, alias:
     is read, its code and environment map taken, one key changed, and the alias moved to the version published
     from exactly that; the published code's sha256 is compared with the alias's before the alias moves."""
     return [
+        ENV_FILES_PRIVATE,
         f"LIVE_VERSION=$(aws lambda get-alias --function-name {fn} --name {alias} --region {region} "
         "--query FunctionVersion --output text)",
         f'aws lambda get-function-configuration --function-name {fn} --qualifier "$LIVE_VERSION" --region {region} '
@@ -54,10 +59,11 @@ def live_version_env_merge(fn: str, region: str, key: str, value: str, *, alias:
         "from the code bucket)",
         f'curl -fsS -o live-code.zip "$(aws lambda get-function --function-name {fn} --qualifier "$LIVE_VERSION" '
         f'--region {region} --query Code.Location --output text)"',
-        f"aws lambda update-function-code --function-name {fn} --zip-file fileb://live-code.zip --region {region}",
+        f"aws lambda update-function-code --function-name {fn} --zip-file fileb://live-code.zip --region {region} "
+        "--query LastUpdateStatus --output text",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
         f"aws lambda update-function-configuration --function-name {fn} --region {region} "
-        "--environment \"$(jq -c '{Variables: .}' env-after.json)\"",
+        "--environment \"$(jq -c '{Variables: .}' env-after.json)\" --query LastUpdateStatus --output text",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
         f"NEW_VERSION=$(aws lambda publish-version --function-name {fn} --region {region} "
         "--query Version --output text)",
@@ -67,6 +73,7 @@ def live_version_env_merge(fn: str, region: str, key: str, value: str, *, alias:
         "  # the new version runs the code that was live",
         f'aws lambda update-alias --function-name {fn} --name {alias} --function-version "$NEW_VERSION" '
         f"--region {region}",
+        ENV_FILES_CLEANUP,
     ]
 
 
@@ -76,13 +83,15 @@ def merge_env_var(fn: str, region: str, key: str, value: str, *, alias: str | No
     if alias:
         return live_version_env_merge(fn, region, key, value, alias=alias)
     return [
+        ENV_FILES_PRIVATE,
         f"aws lambda get-function-configuration --function-name {fn} --region {region} "
         "--query 'Environment.Variables' --output json > env-before.json",
         f"jq --arg v \"{value}\" '.{key} = $v' env-before.json > env-after.json",
         "diff <(jq -S . env-before.json) <(jq -S . env-after.json) || true  # review: exactly one key changed",
         f"aws lambda update-function-configuration --function-name {fn} --region {region} "
-        "--environment \"$(jq -c '{Variables: .}' env-after.json)\"",
+        "--environment \"$(jq -c '{Variables: .}' env-after.json)\" --query LastUpdateStatus --output text",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
+        ENV_FILES_CLEANUP,
     ]
 
 

@@ -163,11 +163,18 @@ def _build_api(urls: Urls, provisioned: Any, cookie_secret: str, params: dict[st
     from hhl_backend.config import load_settings
     from hhl_backend.gateway import gateway_config_from_template, wrap_with_gateway
 
+    from sandbox.aws.context import client_for
     from sandbox.backend_faults import seams_for_faults
+    from sandbox.live_alias import LiveAliasBackend, LiveAliasResolver
 
-    settings = load_settings(_backend_environ(urls, provisioned, cookie_secret, faults))
+    def backend(version_faults: frozenset[str]) -> ASGIApp:  # the version behind `live` may name more faults
+        planted = faults | version_faults
+        settings = load_settings(_backend_environ(urls, provisioned, cookie_secret, planted))
+        return create_app(settings, seams=seams_for_faults(planted))
+
     seams = seams_for_faults(faults)
-    app = create_app(settings, seams=seams)
+    resolver = LiveAliasResolver(client_for(urls.aws, REGION, "lambda"), provisioned.function_name)
+    app = LiveAliasBackend(backend, resolver)
     config = gateway_config_from_template(TEMPLATE_PATH, params)
     return StagePerRun(lambda: wrap_with_gateway(app, config, seams=seams))
 

@@ -304,6 +304,12 @@ FAULTS: dict[str, Fault] = {
             ("security.cache.no_store",),
             verdict="GO",  # medium: a listed finding under SPEC §11.3
         ),
+        Fault(
+            "provision.single_version",
+            "provision",
+            "Only the current function version is published: alias live has no older version to roll back to",
+            ("infra.lambda.rollback_ready",),
+        ),
     )
 }
 

@@ -18,6 +18,7 @@ __all__ = ["HANDLERS", "placeholder_zip", "upload_code"]
 
 FAULT_NO_ALIAS = "provision.no_alias"
 FAULT_IAM = "provision.iam_scan_delete"
+FAULT_SINGLE_VERSION = "provision.single_version"  # only the current version: nothing to roll back to
 _FUNCTION_SETTINGS = ("Description", "Runtime", "Handler", "MemorySize", "Timeout", "Environment", "Architectures")
 
 
@@ -114,8 +115,22 @@ def publish_version(ctx: Context, logical_id: str, props: dict[str, Any]) -> Cre
     if ctx.has_fault(FAULT_NO_ALIAS):
         # No versions used: everything that would name the published version names $LATEST (SPEC §2 real).
         return Created(ref=_unqualified_arn(ctx, props["FunctionName"]), attrs={"Version": "$LATEST"})
-    version = ctx.client("lambda").publish_version(FunctionName=props["FunctionName"])
+    lam = ctx.client("lambda")
+    name = props["FunctionName"]
+    if not ctx.has_fault(FAULT_SINGLE_VERSION) and not _published_versions(lam, name):
+        # A deployed stack has a release before the current one: the version a rollback moves `live` back to.
+        # (moto publishes a new version only after a change, so the description is touched in between.)
+        description = lam.get_function_configuration(FunctionName=name).get("Description", "")
+        lam.publish_version(FunctionName=name, Description="previous release (sandbox)")
+        lam.update_function_configuration(FunctionName=name, Description=description)
+        lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 10})
+    version = lam.publish_version(FunctionName=name)
     return Created(ref=version["FunctionArn"], attrs={"Version": version["Version"]})
+
+
+def _published_versions(lam: Any, name: str) -> list[str]:
+    versions = lam.list_versions_by_function(FunctionName=name).get("Versions", [])
+    return [v["Version"] for v in versions if v["Version"] != "$LATEST"]
 
 
 def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:

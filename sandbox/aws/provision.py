@@ -53,6 +53,7 @@ HANDLED_FAULTS = frozenset(
         "provision.no_dashboard",
         "provision.no_alias",
         "provision.iam_scan_delete",
+        "provision.single_version",
         "client.drop_callback_url",
     }
 )

@@ -1,4 +1,5 @@
-"""The API function: configuration, environment variable names, the `live` alias. Rules: checks/aws/rules/."""
+"""The API function: configuration, environment variable names, the `live` alias, rollback readiness. Rules:
+checks/aws/rules/."""
 
 from __future__ import annotations
 
@@ -20,3 +21,8 @@ def test_lambda_env_vars(infra, evidence):
 @pytest.mark.check("infra.lambda.alias_live")
 def test_lambda_alias_live(infra, evidence):
     verify(infra, "infra.lambda.alias_live", evidence)
+
+
+@pytest.mark.check("infra.lambda.rollback_ready")
+def test_lambda_rollback_ready(infra, evidence):
+    verify(infra, "infra.lambda.rollback_ready", evidence)

@@ -70,9 +70,10 @@ def test_no_alias_means_redeploying_the_previous_template(make_run) -> None:
 
 def test_env_merge_reads_changes_one_key_and_writes_the_full_map() -> None:
     lines = merge_env_var("fn", "us-west-2", "DYNAMODB_PROGRESS_TABLE", "t-recovered-${STAMP}", alias=None)
-    assert lines[0].startswith("aws lambda get-function-configuration --function-name fn")
+    assert lines[0].startswith("umask 077") and lines[-1].startswith("rm -f env-before.json env-after.json")
+    assert lines[1].startswith("aws lambda get-function-configuration --function-name fn")
     assert (
-        lines[1]
+        lines[2]
         == "jq --arg v \"t-recovered-${STAMP}\" '.DYNAMODB_PROGRESS_TABLE = $v' env-before.json > env-after.json"
     )
     assert not any("publish-version" in ln or "update-alias" in ln for ln in lines)
@@ -82,7 +83,7 @@ def test_env_merge_reads_changes_one_key_and_writes_the_full_map() -> None:
 def test_env_merge_with_an_alias_builds_on_the_live_version_never_on_latest() -> None:
     """After S2 moved `live` back, $LATEST holds the bad release: S4 must not publish it behind `live` again."""
     lines = merge_env_var("fn", "us-west-2", "DYNAMODB_PROGRESS_TABLE", "t-recovered-${STAMP}", alias="live")
-    assert lines[0].startswith("LIVE_VERSION=$(aws lambda get-alias --function-name fn --name live")
+    assert lines[1].startswith("LIVE_VERSION=$(aws lambda get-alias --function-name fn --name live")
     read = next(ln for ln in lines if "env-before.json" in ln and "get-function-configuration" in ln)
     assert '--qualifier "$LIVE_VERSION"' in read
     code = next(ln for ln in lines if "update-function-code" in ln)
@@ -92,7 +93,9 @@ def test_env_merge_with_an_alias_builds_on_the_live_version_never_on_latest() ->
     publish = next(i for i, ln in enumerate(lines) if ln.startswith("NEW_VERSION=$(aws lambda publish-version"))
     assert lines.index(code) < publish
     assert "CodeSha256" in lines[publish + 1] and '"$LIVE_VERSION"' in lines[publish + 1]
-    assert lines[-1].startswith('aws lambda update-alias --function-name fn --name live --function-version "$NEW')
+    assert lines[-2].startswith('aws lambda update-alias --function-name fn --name live --function-version "$NEW')
+    updates = [ln for ln in lines if "update-function-" in ln]
+    assert updates and all(ln.endswith("--query LastUpdateStatus --output text") for ln in updates)  # no env echo
     assert_no_partial_environment_update(lines)
 
 

@@ -1,4 +1,4 @@
-"""The function: infra.lambda.config, infra.lambda.env_vars, infra.lambda.alias_live."""
+"""The function: infra.lambda.config, infra.lambda.env_vars, infra.lambda.alias_live, infra.lambda.rollback_ready."""
 
 from __future__ import annotations
 
@@ -66,4 +66,37 @@ def alias_live(view: View, j: Judgement) -> None:
         sorted({str(u) for u in uris}),
         # A Lambda proxy URI is the (qualified) ARN or the .../functions/<arn>/invocations form.
         ok=bool(uris) and all(u and (u == alias_arn or f"functions/{alias_arn}/" in u) for u in uris),
+    )
+
+
+def _version_number(version: object) -> int | None:
+    return int(str(version)) if str(version).isdigit() else None
+
+
+@rule("infra.lambda.rollback_ready", "lambda", "apigatewayv2")
+def rollback_ready(view: View, j: Judgement) -> None:
+    """Rollback is one alias move: `live` on a published version, an older published version to move it back to,
+    and the API integration on the alias (so moving it changes what answers)."""
+    alias_name = view.env.alias or DEFAULT_ALIAS
+    alias = next((a for a in view.item("lambda", "aliases") if a.get("Name") == alias_name), None)
+    published = sorted(n for n in (_version_number(v) for v in view.item("lambda", "versions")) if n is not None)
+    live = _version_number(alias.get("FunctionVersion")) if alias else None
+    j.expected["rollback target"] = f"a published version older than the one behind {alias_name}"
+    j.actual["published versions"] = [str(n) for n in published]
+    if alias is None or live is None or live not in published:
+        j.actual[alias_name] = alias.get("FunctionVersion") if alias else None
+        j.fail(f"alias {alias_name} is not on a published version: nothing to roll back from")
+        return
+    older = [n for n in published if n < live]
+    j.actual[alias_name] = str(live)
+    j.actual["rollback target"] = str(older[-1]) if older else None
+    if not older:
+        j.fail(f"{alias_name} is on version {live} and no older published version exists: nothing to roll back to")
+    alias_arn = alias.get("AliasArn")
+    uris = [str(i.get("IntegrationUri")) for i in view.item("apigatewayv2", "integrations")]
+    j.expect(
+        "integration targets",
+        [alias_arn],
+        sorted(set(uris)),
+        ok=bool(uris) and all(u == alias_arn or f"functions/{alias_arn}/" in u for u in uris),
     )
