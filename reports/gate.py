@@ -1,6 +1,7 @@
 """The gate: `python -m reports.gate <run_dir>` re-verifies a finished run and exits 0 GO, 1 NO-GO, 2 INCONCLUSIVE.
 
-It trusts nothing it can recompute: artifact hashes, the counts in results.json, the count tables and footers
+It trusts nothing it can recompute: artifact hashes (and that `manifest.json` lists what results.json does),
+the counts in results.json, the count tables and footers
 of the documents, the waivers (re-applied from the recorded env file at the run's date), the reference set
 (from the catalog, with the scope and interruption recorded in `run`) and the verdict itself (re-derived from
 the recorded outcomes by the same policy). So a re-check of an interrupted run, or of one whose selection left

@@ -84,6 +84,19 @@ def test_gate_catches_manifest_tampering(make_run, tamper: str) -> None:
     assert "manifest" in result.reasons[0]
 
 
+@pytest.mark.parametrize("tamper", ["edit", "delete"])
+def test_gate_catches_a_manifest_json_that_no_longer_matches_results(make_run, tamper: str) -> None:
+    fx, _ = finished(make_run)
+    path = fx.run_dir / "manifest.json"
+    if tamper == "edit":
+        path.write_text(path.read_text(encoding="utf-8").replace('"bytes": ', '"bytes": 1', 1), encoding="utf-8")
+    else:
+        path.unlink()
+    result = run_gate(fx.run_dir)
+    assert result.exit_code == 2 and "manifest" in result.reasons[0]
+    assert ("differs from results.json artifacts" if tamper == "edit" else "manifest.json missing") in result.reasons[0]
+
+
 def test_gate_catches_an_edited_verdict(make_run) -> None:
     fx, _ = finished(make_run, {"api.me.profile": "failed"})
     path = fx.run_dir / "results.json"
