@@ -19,8 +19,10 @@ from typing import Any
 import pytest
 
 from checks.catalog import CATALOG
+from checks.errors import MissingCredentials
 from checks.plugin import hookspecs
 from checks.plugin.collection import SUITES_DIR, CatalogMarkers, PrerequisiteOrder
+from checks.plugin.fixtures import reserved_users
 from checks.plugin.options import add_options
 from checks.plugin.results import ResultCollector
 from checks.plugin.sandbox import start_run_sandbox, stop_sandbox
@@ -77,14 +79,18 @@ def _check_waivers(env: Environment) -> None:
 
 
 def _credentials_error(env: Environment) -> str:
-    """An AWS env without its test user cannot run a signed-in check: say so once, before any check runs."""
-    credentials = env.credentials
-    if env.kind == "local" or (credentials.test_username and credentials.test_password):
+    """An AWS env without its reserved test users cannot run a signed-in check: say so once, before any runs."""
+    if env.kind == "local":
         return ""
-    return (
-        f"no test user for env {env.name}: set HHL_TEST_USERNAME and HHL_TEST_PASSWORD (process environment or "
-        ".env); every check that needs a signed-in session is blocked"
-    )
+    try:
+        reserved_users(env)
+    except MissingCredentials as exc:
+        return f"{exc}; every check that needs a signed-in session is blocked"
+    return ""
+
+
+# xdist modes that bypass the gate's scheduler (prerequisite order, the writing checks' groups, checks.users).
+_UNSUPPORTED_DIST = ("loadscope", "loadfile", "worksteal")
 
 
 def _new_run(env: Environment, config: pytest.Config) -> dict[str, Any]:
@@ -130,6 +136,12 @@ def pytest_configure(config: pytest.Config) -> None:
     _usage(bool(sandbox_state and faults), "--sandbox-fault needs a sandbox started by the run, not --sandbox-state")
     _usage(bool(sandbox_state) and not sandbox_state.is_file(), f"--sandbox-state {sandbox_state}: no such file")
     _check_waivers(env)
+    dist = getattr(option, "dist", "no")
+    _usage(
+        dist in _UNSUPPORTED_DIST and _targets_suites(config),
+        f"--dist {dist}: the gate schedules its checks itself (prerequisites first, writing checks grouped); "
+        "use -n N with the default --dist load",
+    )
     credentials = env.credentials
     REGISTRY.register_all(
         s.get_secret_value() if s else None for s in (credentials.test_password, credentials.hubspot_token)
