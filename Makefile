@@ -54,6 +54,11 @@ verify: setup
 sandbox: setup
 	$(PY) -m sandbox up --state-file .sandbox.state.json
 
+# Rollback rehearsal in a fresh sandbox: faulted version behind `live` → gate NO-GO → rendered S2 → smoke GO.
+.PHONY: rehearse-rollback
+rehearse-rollback: setup
+	$(PY) -m sandbox.rehearsal
+
 bench: setup
 	$(PY) benchmarks/backend_latency.py
 	$(PY) benchmarks/sandbox_startup.py
