@@ -13,10 +13,10 @@ expected.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shlex
-import signal
 import subprocess
 import sys
 import time
@@ -65,13 +65,13 @@ class Sandbox:
         return json.loads(self.state_file.read_text(encoding="utf-8"))
 
     def stop(self) -> None:
+        """SIGTERM (the sandbox stops cleanly and removes its state file), SIGKILL if it has not within 20 s."""
+        self.process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=20)
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+            self.process.kill()
+            self.process.wait(timeout=5)
 
 
 def start_sandbox(out: Path) -> Sandbox:
