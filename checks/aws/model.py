@@ -133,6 +133,8 @@ def evaluate(snapshot: SnapshotLike, check_id: str) -> Finding:
         check.judge(View(snapshot), judgement)
     except ServiceUnavailable as exc:
         judgement.fail(f"could not collect: {exc}")
+    if judgement.notes:  # recorded with the evidence whatever the outcome (SPEC §10 [reference] notes)
+        judgement.actual["notes"] = list(judgement.notes)
     if judgement.failures:
         status: Status = "failed"
         message = "; ".join(judgement.failures + judgement.warnings)
