@@ -120,9 +120,17 @@ def write_latency_plot(run_dir: Path, checks: Sequence[Mapping[str, Any]]) -> Pa
         if s.limit_ms is not None:
             ax.vlines(s.limit_ms, low, high, colors="black", linestyles="dashed", linewidth=1.2)
             ax.text(s.limit_ms, high, f" {s.check_id} p95 limit {s.limit_ms:g} ms", fontsize=7, va="bottom")
-    for text, threshold in latency_alarms(run_dir):
+    alarms = latency_alarms(run_dir)
+    for text, threshold in alarms:
         ax.axvline(threshold, color="#d62728", linewidth=1.5)
         ax.text(threshold, -0.6, f" {text}", color="#d62728", fontsize=7, va="top")
+    # Room on the right for the limit/alarm labels, whatever the measured values are.
+    largest = max(
+        [v for _, _, values in rows for v in values.values()]
+        + [s.limit_ms for s in series if s.limit_ms is not None]
+        + [threshold for _, threshold in alarms]
+    )
+    ax.set_xlim(0, largest * 1.45)
     ax.set_yticks(ticks, names, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("latency (ms)")
