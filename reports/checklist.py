@@ -89,12 +89,14 @@ def code_bucket(environment: Mapping[str, Any]) -> str:
 
 
 def deploy_commands(environment: Mapping[str, Any]) -> list[str]:
-    """Build, upload the zip, deploy the template with every parameter, publish a version and move `live` to it.
+    """Build, upload the zip, deploy the template with every parameter, then (with an alias) publish a version and
+    move the alias to it.
 
     `AWS::Lambda::Version` is not replaced when only the code changes, so on an existing stack a bare
-    `cloudformation deploy` leaves the old code behind `live`: the version is published and the alias moved here."""
+    `cloudformation deploy` leaves the old code behind `live`: the version is published and the alias moved here.
+    The stack's alias resource then differs from its template version until `ApiFunctionVersion` changes too."""
     fn, stack, region = _env(environment, "function_name"), _env(environment, "stack_name"), _env(environment, "region")
-    alias = str(environment.get("alias") or "live")
+    alias = environment.get("alias")
     overrides = " ".join(f"{k}={v}" for k, v in deploy_parameters(environment).items())
     commands = [
         f"{NOT_IN_SANDBOX} builds dist/ from the working tree; the sandbox is started from its output (tests/sandbox)",
@@ -107,11 +109,14 @@ def deploy_commands(environment: Mapping[str, Any]) -> list[str]:
         f"aws cloudformation deploy --stack-name {stack} --template-file backend/template.yaml "
         f"--capabilities CAPABILITY_NAMED_IAM --region {region} --parameter-overrides {overrides}",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
-        f"NEW_VERSION=$(aws lambda publish-version --function-name {fn} --region {region} "
-        f'--description "$CODE_KEY" --query Version --output text)',
-        f'aws lambda update-alias --function-name {fn} --name {alias} --function-version "$NEW_VERSION" '
-        f"--region {region}",
     ]
+    if alias:
+        commands += [
+            f"NEW_VERSION=$(aws lambda publish-version --function-name {fn} --region {region} "
+            f'--description "$CODE_KEY" --query Version --output text)',
+            f'aws lambda update-alias --function-name {fn} --name {alias} --function-version "$NEW_VERSION" '
+            f"--region {region}",
+        ]
     return commands
 
 
@@ -169,6 +174,10 @@ def checklist_sections(environment: Mapping[str, Any]) -> list[tuple[str, list[I
                 Item(f"Post-deploy: `{fn}` runtime, handler and state", "infra.lambda.config"),
                 Item(f"Post-deploy: `{fn}` required environment variable names present", "infra.lambda.env_vars"),
                 Item("Post-deploy: alias `live` points at the new published version", "infra.lambda.alias_live"),
+                Item(
+                    "Post-deploy: the previous published version is still there to roll back to",
+                    "infra.lambda.rollback_ready",
+                ),
                 Item("Post-deploy: the 10 routes, payload 2.0, stage `$default`", "infra.apigw.routes"),
                 Item("Post-deploy: full HTTP login lands on the site", "api.callback.success"),
                 Item("Post-deploy: `/auth/me` returns the profile", "api.me.profile"),

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from reports.checklist import NOT_IN_SANDBOX
+from reports.checklist import NOT_IN_SANDBOX, deploy_commands
 
 TABLE_VARIABLES = {
     "users": "DYNAMODB_USERS_TABLE",
@@ -160,9 +160,9 @@ def rollback_plan(
         ]
     else:
         s2 = [
-            "git checkout <previous release tag> -- backend/template.yaml && make package",
-            f"aws cloudformation deploy --stack-name {stack} --template-file backend/template.yaml "
-            f"--capabilities CAPABILITY_NAMED_IAM --region {region}",
+            f"{NOT_IN_SANDBOX} rewrites the working tree: run it in a clean checkout of the release repository",
+            "git checkout <previous release tag> -- backend",
+            *deploy_commands(environment),  # the previous code and template, every parameter, no alias to move
         ]
     s3 = [
         f"aws lambda put-function-concurrency --function-name {fn} --reserved-concurrent-executions 0 --region {region}"

@@ -66,3 +66,6 @@ def test_rendered_checklist_carries_the_commands(make_run) -> None:
         "set-alarm-state --alarm-name hedgehog-learn-local-lambda-errors --state-value ALARM" in ln for ln in lines
     )
     assert "-local--" not in text
+    deploy = next(i for i, ln in enumerate(lines) if ln.startswith("aws cloudformation deploy "))
+    assert lines[deploy - 1].startswith(f"{NOT_IN_SANDBOX} moto's CloudFormation skips")
+    assert "`infra.lambda.rollback_ready`" in text

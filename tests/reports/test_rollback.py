@@ -52,6 +52,8 @@ def test_rendered_rollback_uses_real_names_and_versions_from_the_run(make_run) -
     )
     assert "| hedgehog-learn-progress-local | ENABLED | 2026-03-01T10:19:00.000Z | 60 s |" in text
     assert "pytest --env local -m smoke" in lines
+    curl = next(i for i, ln in enumerate(lines) if ln.startswith("curl -fsS -o live-code.zip"))
+    assert lines[curl - 1].startswith(f"{NOT_IN_SANDBOX} moto's Code.Location is not a downloadable URL")
     assert "- `infra.lambda.env_vars` (this run: ✅ passed)" in text
     assert_no_partial_environment_update(lines)
 
@@ -62,7 +64,11 @@ def test_no_alias_means_redeploying_the_previous_template(make_run) -> None:
     text = (fx.run_dir / "rollback-procedures.md").read_text(encoding="utf-8")
     lines = code_lines(text)
     assert not any("update-alias" in ln for ln in lines)
-    assert any(ln.startswith("aws cloudformation deploy --stack-name hedgehog-learn-local ") for ln in lines)
+    deploy = next(ln for ln in lines if ln.startswith("aws cloudformation deploy --stack-name hedgehog-learn-local "))
+    assert "--parameter-overrides Stage=local " in deploy and 'CodeS3Key="$CODE_KEY"' in deploy
+    checkout = lines.index("git checkout <previous release tag> -- backend")
+    assert lines[checkout - 1].startswith(NOT_IN_SANDBOX) and lines[lines.index(deploy) - 1].startswith(NOT_IN_SANDBOX)
+    assert not any("publish-version" in ln for ln in lines[checkout:])  # no alias to move
     assert "has no alias: redeploy the previous template version" in text
     assert "not collected (infra.dynamodb.tables not run)" in text
     assert_no_partial_environment_update(lines)
