@@ -138,8 +138,9 @@ def test_me_profile(api: HttpClient, signed_in: SignedInSession, evidence: Evide
     problems += [f"{k} is not ISO-8601 UTC" for k in ("createdAt", "updatedAt") if not ISO_MS.match(str(body.get(k)))]
     cache_control = first.headers.get("cache-control", "")
     if "no-store" not in cache_control:
-        # Caching of /auth/* responses is security.cache.no_store's property (one root cause, one red check).
-        evidence.note(f"Cache-Control {cache_control!r} lacks no-store: security.cache.no_store's concern")
+        # security.cache.no_store judges the /auth/* answers that set cookies or carry codes; the profile's own
+        # 200 (SPEC §3.6 step 5) is judged here.
+        problems.append(f"Cache-Control {cache_control!r} lacks no-store")
     second = _me(api, signed_in.access_token)
     if second.status != 200 or second.json_or_none() != body:
         problems.append(f"a repeat call differs: {second.describe()}")
