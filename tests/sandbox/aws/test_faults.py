@@ -30,6 +30,11 @@ def _tables_with_stream(aws, p: Provisioned) -> int:
     return views.count("NEW_AND_OLD_IMAGES")
 
 
+def _published_versions(aws, p: Provisioned) -> list[str]:
+    versions = aws("lambda").list_versions_by_function(FunctionName=p.function_name)["Versions"]
+    return [v["Version"] for v in versions if v["Version"] != "$LATEST"]
+
+
 def _alarm_actions(aws, p: Provisioned) -> set[tuple[bool, tuple[str, ...], tuple[str, ...]]]:
     alarms = aws("cloudwatch").describe_alarms(AlarmNames=list(p.alarm_names))["MetricAlarms"]
     return {(a["ActionsEnabled"], tuple(a["AlarmActions"]), tuple(a["OKActions"])) for a in alarms}
@@ -100,6 +105,7 @@ CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.no_dashboard": (_has_dashboard, True, False),
     "provision.no_alias": (_aliases_and_target, (["live"], True), ([], False)),
     "provision.iam_scan_delete": (_dynamodb_grants, set(), FORBIDDEN),
+    "provision.single_version": (_published_versions, ["1", "2"], ["1"]),  # 1 = the previous release
     "client.drop_callback_url": (
         _callback_urls,
         ["http://localhost:8401/auth/callback", "http://localhost:8400/auth/callback"],
