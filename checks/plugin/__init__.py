@@ -9,6 +9,7 @@ rootdir     re-roots a run whose option values pytest mistook for paths
 run         options, the env file, run id and directories, scope, xdist hand-off, SIGTERM
 collection  catalog markers, `-k <check id>`, scope, prerequisite order, the per-item policy
 results     CheckResult per item, merge, finish (documents + verdict + exit status), terminal section
+reporters   the same facts for JUnit XML and Allure (check id, severity, known, evidence; a warning is no pass)
 fixtures    the fixtures every suite may use
 """
 
@@ -18,6 +19,7 @@ pytest_plugins = [
     "checks.plugin.rootdir",
     "checks.plugin.run",
     "checks.plugin.results",
+    "checks.plugin.reporters",  # JUnit properties and Allure labels/attachments from each CheckResult
     "checks.plugin.fixtures",
     "checks.aws.fixtures",  # `aws` and `infra`
     "pages.fixtures",  # browser fixtures of the e2e suite (page objects in pages/)

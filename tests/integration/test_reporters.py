@@ -30,7 +30,7 @@ ALLURE_STATUS = {
 def fault_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[HarnessRun, Path, Path]:
     tmp = tmp_path_factory.mktemp("reporters")
     junit, allure = tmp / "junit.xml", tmp / "allure"
-    extra = ["--junitxml", str(junit), "--alluredir", str(allure), "-p", "checks.plugin.reporters"]
+    extra = ["--junitxml", str(junit), "--alluredir", str(allure)]
     return run_harness(tmp, faults=["backend.open_redirect"], extra=extra), junit, allure
 
 
