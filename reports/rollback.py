@@ -62,7 +62,11 @@ def live_version_env_merge(fn: str, region: str, key: str, value: str, *, alias:
         f"aws lambda update-function-code --function-name {fn} --zip-file fileb://live-code.zip --region {region} "
         "--query LastUpdateStatus --output text",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
+        f"read -r LIVE_HANDLER LIVE_RUNTIME LIVE_MEMORY LIVE_TIMEOUT <<< \"$(aws lambda get-function-configuration "
+        f'--function-name {fn} --qualifier "$LIVE_VERSION" --region {region} '
+        "--query '[Handler,Runtime,MemorySize,Timeout]' --output text)\"",
         f"aws lambda update-function-configuration --function-name {fn} --region {region} "
+        '--handler "$LIVE_HANDLER" --runtime "$LIVE_RUNTIME" --memory-size "$LIVE_MEMORY" --timeout "$LIVE_TIMEOUT" '
         "--environment \"$(jq -c '{Variables: .}' env-after.json)\" --query LastUpdateStatus --output text",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
         f"NEW_VERSION=$(aws lambda publish-version --function-name {fn} --region {region} "

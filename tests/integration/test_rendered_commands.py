@@ -208,7 +208,9 @@ def test_s4_restores_protects_and_switches_on_the_live_code_never_latest(target:
     live_vars = variables(target, live)
     # After S2, $LATEST still holds the rolled-back release: plant a marker there that must not reach `live`.
     latest_vars = {**variables(target, "$LATEST"), "HHL_SANDBOX_FAULTS": "backend.relative_callback_location"}
-    lam.update_function_configuration(FunctionName=target.fn, Environment={"Variables": latest_vars})
+    lam.update_function_configuration(FunctionName=target.fn, Environment={"Variables": latest_vars}, MemorySize=1024)
+    settings = ("Handler", "Runtime", "MemorySize", "Timeout")
+    live_config = lam.get_function_configuration(FunctionName=target.fn, Qualifier=live)
 
     done, skipped = run_lines(target, plan["s4"]["progress"], tmp_path)
 
@@ -233,6 +235,8 @@ def test_s4_restores_protects_and_switches_on_the_live_code_never_latest(target:
         q: lam.get_function_configuration(FunctionName=target.fn, Qualifier=q)["CodeSha256"] for q in (live, new_live)
     }
     assert code[live] == code[new_live]
+    new_config = lam.get_function_configuration(FunctionName=target.fn, Qualifier=new_live)
+    assert {k: new_config[k] for k in settings} == {k: live_config[k] for k in settings}  # not $LATEST's 1024 MB
     assert live_vars["AUTH_COOKIE_SECRET"] not in done.stdout + done.stderr  # no command echoed the map
     assert not list(tmp_path.glob("env-*.json"))  # the secret-bearing files are removed
     dynamodb.update_table(TableName=recovered[0], DeletionProtectionEnabled=False)
