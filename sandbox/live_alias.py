@@ -56,6 +56,13 @@ class LiveAliasResolver:
         self._current: tuple[float, str] | None = None  # (read at, version)
         self._lock = threading.Lock()
 
+    def cached_faults(self) -> frozenset[str] | None:
+        """The answer without any I/O while the alias read is fresh and its version's faults are known, else None."""
+        current = self._current
+        if current is None or self._clock() - current[0] >= self._ttl_s:
+            return None
+        return self._by_version.get(current[1])
+
     def version(self) -> str:
         now = self._clock()
         current = self._current
@@ -106,6 +113,8 @@ class LiveAliasBackend:
         if scope["type"] != "http":
             await self._apps[frozenset()](scope, receive, send)
             return
-        faults = await run_in_threadpool(self._resolver.faults)
+        faults = self._resolver.cached_faults()  # the common case: no thread hop, no moto call
+        if faults is None:
+            faults = await run_in_threadpool(self._resolver.faults)
         app = self._apps.get(faults) or await run_in_threadpool(self.app_for, faults)
         await app(scope, receive, send)

@@ -31,11 +31,14 @@ def test_faults_follow_the_alias_within_the_ttl() -> None:
     now = [0.0]
     fake = FakeLambda()
     resolver = LiveAliasResolver(fake, "fn", ttl_s=1.0, clock=lambda: now[0])
+    assert resolver.cached_faults() is None
     assert resolver.faults() == {"backend.a", "backend.b"}
     fake.alias = "1"
     now[0] = 0.5
-    assert resolver.faults() == {"backend.a", "backend.b"}  # within the bound: the old answer
+    assert resolver.cached_faults() == {"backend.a", "backend.b"}  # within the bound: the old answer, no I/O
+    assert resolver.faults() == {"backend.a", "backend.b"}
     now[0] = 1.5
+    assert resolver.cached_faults() is None
     assert resolver.faults() == frozenset()
     calls = fake.config_calls
     fake.alias = "2"
