@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from sandbox.faults import FAULTS, unknown_faults
+from sandbox.faults import FAULTS, PROFILES, unknown_faults
 from sandbox.orchestrator import Interrupted, Lifetime, write_private
 from sandbox.ports import PortInUseError, choose_ports
 
@@ -46,6 +46,8 @@ def _list_faults() -> int:
         wave = " (second wave, not available)" if fault.second_wave else ""
         print(f"{fault.name:36} {fault.defect}{wave}")
         print(f"{'':36} caught by: {', '.join(fault.caught_by)}; verdict {fault.verdict}")
+    for profile, members in PROFILES.items():
+        print(f"{profile:36} composite: {', '.join(members)}")
     return 0
 
 

@@ -15,7 +15,6 @@ from checks.login import SignedInSession
 from suites.api.helpers import (
     ACCESS_COOKIE,
     ISO_MS,
-    PERSISTED,  # noqa: F401 - re-exported for suites/load
     expect_error_code,
     expect_json,
     expect_persisted,

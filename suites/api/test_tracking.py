@@ -14,7 +14,6 @@ from checks.login import SignedInSession
 from suites.api.helpers import (
     ACCESS_COOKIE,
     ISO_MS,
-    PERSISTED,  # noqa: F401 - re-exported for suites/load
     WWW_AUTHENTICATE,
     expect_error_code,
     expect_persisted,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from checks.evidence import Evidence
-from suites.api.helpers import UUID
-from suites.api.test_tracking import PERSISTED, VIEW
+from suites.api.helpers import UUID, is_persisted
+from suites.api.test_tracking import VIEW
 from suites.load.expect import expect_load
 from suites.load.runner import Call, Pacer, run_load
 from suites.load.stats import Sample
@@ -58,8 +58,8 @@ def event_calls() -> list[Call]:
     return [kinds[i % len(kinds)] for i in range(EVENTS)]
 
 
-def is_persisted(sample: Sample) -> bool:
-    return sample.status == 200 and sample.body == PERSISTED
+def persisted_sample(sample: Sample) -> bool:
+    return sample.status == 200 and is_persisted(sample.body)
 
 
 @pytest.mark.check("load.api.read_latency")
@@ -87,8 +87,13 @@ def test_event_burst(env: Any, load_cookies: dict[str, str], pacer: Pacer, evide
         cookies=load_cookies,
         evidence=evidence,
         pacer=pacer,
-        is_failure=lambda s: not is_persisted(s),
+        is_failure=lambda s: not persisted_sample(s),
     )
     expect_load(
-        evidence, result, accept=is_persisted, p95_ms=EVENT_P95_MS, expected_count=EVENTS, what="authenticated events"
+        evidence,
+        result,
+        accept=persisted_sample,
+        p95_ms=EVENT_P95_MS,
+        expected_count=EVENTS,
+        what="authenticated events",
     )

@@ -18,8 +18,8 @@ from checks.errors import HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
-from suites.api.helpers import expect_json, expect_status, find_course, linked_slugs, require
-from suites.api.test_progress import PERSISTED, Learner, catalog_modules
+from suites.api.helpers import expect_persisted, expect_status, find_course, is_persisted, linked_slugs, require
+from suites.api.test_progress import Learner, catalog_modules
 from suites.load.badges import badge_counts
 from suites.load.expect import load_problems
 from suites.load.runner import Call, Pacer, run_load
@@ -70,9 +70,9 @@ def lost_flags(progress_course: dict[str, Any] | None, modules: list[str]) -> li
     return lost
 
 
-def _pre_enroll(api: HttpClient, learner: Learner, evidence: Evidence, course: str) -> str:
+def _pre_enroll(api: HttpClient, env: Any, learner: Learner, evidence: Evidence, course: str) -> str:
     body = {"eventName": "learning_course_enrolled", "course_slug": course, "enrollment_source": "hhl-harness-load"}
-    expect_json(evidence, api.post("/events/track", json=body, cookies=learner.cookies), 200, PERSISTED)
+    expect_persisted(evidence, env, api.post("/events/track", json=body, cookies=learner.cookies))
     enrollment = learner.enrollment(course)
     require(enrollment is not None and bool(enrollment.get("enrolled_at")), f"{course}: not enrolled: {enrollment}")
     assert enrollment is not None
@@ -94,12 +94,12 @@ def test_no_lost_updates(
     sub = expect_status(evidence, api.get("/auth/me", cookies=learner.cookies), 200).get("userId")
     require(isinstance(sub, str) and bool(sub), "GET /auth/me answered without a userId")
     courses = pick_courses(site, env.content.course)
-    enrolled_before = {course: _pre_enroll(api, learner, evidence, course) for course in courses}
+    enrolled_before = {course: _pre_enroll(api, env, learner, evidence, course) for course in courses}
     calls = module_event_calls(courses, EVENTS)
     pacer.reserve(len(calls))  # the whole burst within the run's rate budget, then sent at once for contention
 
     def persisted(sample: Sample) -> bool:
-        return sample.status == 200 and sample.body == PERSISTED
+        return sample.status == 200 and is_persisted(sample.body)
 
     result = run_load(
         env.api_base_url,
