@@ -33,7 +33,7 @@ from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
 
 _WORKER_KEYS = ("hhl_run_id", "hhl_run_dir", "hhl_shared_dir", "hhl_started_at", "hhl_scope")
-_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+_PREVIOUS_HANDLERS = pytest.StashKey[dict[int, Any]]()
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -174,17 +174,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _install_sigterm(config: pytest.Config) -> None:
-    """SIGTERM (a CI cancel) → KeyboardInterrupt, so the run finishes as interrupted: INCONCLUSIVE, sandbox down."""
+    """SIGTERM (a CI cancel) and SIGINT (Ctrl-C) → KeyboardInterrupt, recorded first: the run finishes as
+    interrupted (INCONCLUSIVE, sandbox down) however far the KeyboardInterrupt travels (a browser call may eat it)."""
     if threading.current_thread() is not threading.main_thread():
         return
 
-    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+    def on_signal(signum: int, frame: FrameType | None) -> None:
         state = config.stash.get(RUN_STATE, None)
+        name = signal.Signals(signum).name
         if state is not None and not state.interrupted:
-            state.interrupted = "terminated by SIGTERM (e.g. a CI cancel)"
-        raise KeyboardInterrupt("SIGTERM")
+            state.interrupted = f"interrupted by {name}" + (" (e.g. a CI cancel)" if signum == signal.SIGTERM else "")
+        raise KeyboardInterrupt(name)
 
-    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, on_sigterm)
+    config.stash[_PREVIOUS_HANDLERS] = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
 
 
 def _targets_suites(config: pytest.Config) -> bool:
@@ -206,9 +208,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    previous = config.stash.get(_PREVIOUS_SIGTERM, None)
-    if previous is not None:
-        signal.signal(signal.SIGTERM, previous)
+    for sig, previous in config.stash.get(_PREVIOUS_HANDLERS, {}).items():
+        signal.signal(sig, previous)
     state = config.stash.get(RUN_STATE, None)
     if state is None or not state.owns_shared_dir:
         return

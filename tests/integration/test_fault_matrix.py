@@ -27,27 +27,26 @@ def _covered(fault: Fault) -> bool:
     return not fault.second_wave and all(_area(check) in SUITES_FOR_AREA for check in fault.caught_by)
 
 
-MATRIX = [fault for fault in FAULTS.values() if _covered(fault)]
+# Faults caught only by medium/low checks (verdict GO) need the full reference set to be GO; they are planted
+# together in one full run (tests/integration/test_reporters.py), so each is proven without a full run apiece.
+MATRIX = [fault for fault in FAULTS.values() if _covered(fault) and fault.verdict != "GO"]
+FINDINGS_ONLY = [fault for fault in FAULTS.values() if _covered(fault) and fault.verdict == "GO"]
 
 
 def test_matrix_covers_every_fault_of_this_wave() -> None:
-    left_out = {f.name for f in FAULTS.values() if not f.second_wave} - {f.name for f in MATRIX}
+    left_out = {f.name for f in FAULTS.values() if not f.second_wave} - {f.name for f in MATRIX + FINDINGS_ONLY}
     assert left_out == set(), left_out
 
 
 def _run_for(fault: Fault, tmp_path: Path) -> HarnessRun:
-    """NO-GO/INCONCLUSIVE faults: only the suites of the catching areas (a definite failure dominates the partial
-    run). GO faults (a medium/low catch) need the full reference set, or the partial run could never be GO."""
-    extra = ["-n", XDIST] if XDIST else []
-    if fault.verdict == "GO":
-        return run_harness(tmp_path, faults=[fault.name], extra=extra)
+    """Only the suites of the catching areas: a definite failure dominates the partial run."""
     areas = {_area(check) for check in fault.caught_by}
     return run_harness(
         tmp_path,
         env=env_file(tmp_path, required_areas=areas),
         faults=[fault.name],
         paths=suites_for(areas),
-        extra=extra,
+        extra=["-n", XDIST] if XDIST else [],
     )
 
 
@@ -59,6 +58,4 @@ def test_fault_is_caught(fault: Fault, tmp_path: Path) -> None:
     missed = {check: run.status_of(check) for check in fault.caught_by if not run.status_of(check) & RED}
     assert not missed, f"{fault.name} not caught: {missed}\n{run.output[-3000:]}"
     assert run.verdict == fault.verdict, f"{run.verdict} != {fault.verdict}: {run.results['run']['verdict_reasons']}"
-    assert run.exit_code == {"GO": 0, "NO-GO": 1, "INCONCLUSIVE": 2}[fault.verdict]
-    if fault.verdict == "GO":  # a medium/low catch must still be named among the open findings
-        assert all(check in " ".join(run.results["run"]["verdict_reasons"]) for check in fault.caught_by)
+    assert run.exit_code == {"NO-GO": 1, "INCONCLUSIVE": 2}[fault.verdict]
