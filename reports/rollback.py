@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from checks.catalog import load_catalog
 from reports.checklist import NOT_IN_SANDBOX, deploy_commands
 
 TABLE_VARIABLES = {
@@ -19,21 +20,9 @@ TABLE_VARIABLES = {
     "progress": "DYNAMODB_PROGRESS_TABLE",
     "badges": "DYNAMODB_BADGES_TABLE",
 }
-# Re-run after any rollback: preflights, the function's identity and configuration, login and alarms.
-POST_ROLLBACK_CHECKS = (
-    "api.target.gateway_fingerprint",
-    "api.target.auth_me_fingerprint",
-    "e2e.target.site_identity",
-    "e2e.target.hosted_ui_identity",
-    "infra.target.account_region",
-    "infra.lambda.config",
-    "infra.lambda.env_vars",
-    "infra.lambda.alias_live",
-    "infra.alarms.state",
-    "api.login.redirects_to_hosted_ui",
-    "api.me.profile",
-    "e2e.login.full_flow",
-)
+# Re-run after any rollback: the catalog's smoke scope (preflights, login, /auth/me, one read, one event, the
+# function's configuration and alias, alarms), exactly what the rendered `-m smoke` command selects.
+POST_ROLLBACK_CHECKS = tuple(spec.id for spec in load_catalog().values() if spec.smoke)
 STAMP_COMMAND = "STAMP=$(date -u +%Y%m%dT%H%M%SZ)"
 # The environment map holds the function's secrets (AUTH_COOKIE_SECRET): owner-only files, removed at the end, and
 # no command prints the map (updates answer with LastUpdateStatus only).
@@ -62,7 +51,7 @@ def live_version_env_merge(fn: str, region: str, key: str, value: str, *, alias:
         f"aws lambda update-function-code --function-name {fn} --zip-file fileb://live-code.zip --region {region} "
         "--query LastUpdateStatus --output text",
         f"aws lambda wait function-updated --function-name {fn} --region {region}",
-        f"read -r LIVE_HANDLER LIVE_RUNTIME LIVE_MEMORY LIVE_TIMEOUT <<< \"$(aws lambda get-function-configuration "
+        f'read -r LIVE_HANDLER LIVE_RUNTIME LIVE_MEMORY LIVE_TIMEOUT <<< "$(aws lambda get-function-configuration '
         f'--function-name {fn} --qualifier "$LIVE_VERSION" --region {region} '
         "--query '[Handler,Runtime,MemorySize,Timeout]' --output text)\"",
         f"aws lambda update-function-configuration --function-name {fn} --region {region} "

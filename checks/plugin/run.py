@@ -202,7 +202,10 @@ def _targets_suites(config: pytest.Config) -> bool:
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Controller, kind local: start the run's sandbox now, tied to this process (it dies with it, SIGKILL too)."""
     state = run_state(session.config)
-    if state.is_worker or state.base_env.kind != "local" or state.sandbox_state or not _targets_suites(session.config):
+    config = session.config
+    if state.is_worker or state.base_env.kind != "local" or state.sandbox_state or config.option.collectonly:
+        return
+    if not _targets_suites(config):
         return
     start_run_sandbox(state.shared_dir, state.sandbox_faults, PROJECT_ROOT)
 
