@@ -44,8 +44,9 @@ PYTEST_PROJECT := $(VENV)/bin/pytest -n 2 --dist loadfile -q -p no:randomly
 
 test: setup lint
 	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites
-	$(PYTEST_PROJECT) tests/sandbox tests/pages
-	$(PYTEST_PROJECT) tests/checks
+	@# Two processes side by side (each its own moto): both wait on servers and browsers as much as on the CPU.
+	$(PYTEST_PROJECT) tests/checks & checks=$$!; $(PYTEST_PROJECT) tests/sandbox tests/pages; sandbox=$$?; \
+	  wait $$checks && test $$sandbox -eq 0
 	$(PYTEST_PROJECT) tests/integration
 
 verify: setup
