@@ -138,6 +138,10 @@ def _fill_from_state(data: dict[str, Any], state: dict[str, Any], state_file: Pa
         if merged.get(key) in (None, []) and value is not None:
             merged[key] = value
     merged["cognito"] = {**cognito, **{k: v for k, v in (data.get("cognito") or {}).items() if v is not None}}
+    crm = dict(data.get("crm") or {})
+    if crm.get("base_url") is None and state.get("crm_url"):
+        crm["base_url"] = str(state["crm_url"]).rstrip("/")
+    merged["crm"] = crm
     users = [
         (user["username"], user["password"])
         for user in state.get("users") or []
@@ -149,6 +153,7 @@ def _fill_from_state(data: dict[str, Any], state: dict[str, Any], state_file: Pa
         backend_version=str(state.get("backend_version") or ""),
         faults=list(state.get("faults") or []),
         users=users,
+        crm_token=SecretStr(str(state["crm_token"])) if state.get("crm_token") else None,
     )
     return merged
 
@@ -177,4 +182,8 @@ def load_environment(
         env = Environment.model_validate({**data, "source_file": str(path)})
     except ValidationError as exc:
         raise EnvironmentFileError(_format_validation(path, exc)) from None
-    return env.model_copy(update={"credentials": resolve_credentials(environ, user_refs=env.test_user_refs)})
+    credentials = resolve_credentials(environ, user_refs=env.test_user_refs)
+    if env.sandbox and env.sandbox.crm_token:
+        # Locally the stand-in's token is the sandbox's (random per sandbox), never a variable of the shell.
+        credentials = credentials.model_copy(update={"hubspot_token": env.sandbox.crm_token})
+    return env.model_copy(update={"credentials": credentials})

@@ -47,10 +47,18 @@ class Expected(_Strict):
 
 
 class Crm(_Strict):
+    """The CRM sync (SPEC §7): where HubSpot answers and the thresholds; the consumer's AWS names (None = derived
+    from the env's stage in one place, `checks/aws/names.py`: `hedgehog-learn-<stage>-crm-sync`, `...-crm-sync-dlq`,
+    `/hedgehog-learn/<stage>/hubspot-token`). The token itself is a secret: `HHL_HUBSPOT_TOKEN` (aws) or the
+    sandbox state (local), never an env-file key."""
+
     enabled: bool = False
-    base_url: str | None = None
+    base_url: str | None = None  # local: null = the sandbox stand-in (state `crm_url`)
     sync_deadline_s: int = Field(default=300, gt=0)
     success_ratio: float = Field(default=0.9, ge=0, le=1)
+    function_name: str | None = None
+    dlq_name: str | None = None
+    token_parameter: str | None = None
 
 
 class Waiver(_Strict):
@@ -95,6 +103,7 @@ class SandboxInfo(BaseModel):
     backend_version: str = ""
     faults: list[str] = Field(default_factory=list)
     users: list[tuple[str, SecretStr]] = Field(default_factory=list)
+    crm_token: SecretStr | None = None  # the HubSpot stand-in's bearer token (state `crm_token`)
 
 
 # Fields an aws env file must set itself; a local file leaves them null and the sandbox state fills them.

@@ -121,3 +121,32 @@ def test_secrets_come_from_the_process_environment_only() -> None:
     public = env.public_dict()
     assert "credentials" not in public and "Pw-abcdef" not in json.dumps(public)
     assert {"kind", "profile", "required_areas", "waivers"} <= set(public)
+
+
+def test_local_crm_is_filled_from_the_sandbox_state(tmp_path: Path) -> None:
+    state = {
+        "site_url": "http://localhost:8400",
+        "api_url": "http://localhost:8401",
+        "idp_url": "http://127.0.0.1:8402",
+        "aws_endpoint_url": "http://127.0.0.1:5000",
+        "user_pool_id": "us-east-1_abc",
+        "client_id": "cid",
+        "crm_url": "http://127.0.0.1:8403/",
+        "crm_token": "standin-token-123",
+    }
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    env = load_environment("local", sandbox_state=path, environ={"HHL_HUBSPOT_TOKEN": "from-the-shell"})
+    assert env.crm.base_url == "http://127.0.0.1:8403"
+    assert env.credentials.hubspot_token is not None
+    assert env.credentials.hubspot_token.get_secret_value() == "standin-token-123"  # the sandbox's, not the shell's
+    assert "standin-token-123" not in repr(env) and "standin-token-123" not in json.dumps(env.public_dict())
+    assert (env.crm.function_name, env.crm.dlq_name, env.crm.token_parameter) == (None, None, None)
+
+
+def test_aws_crm_token_comes_from_hhl_hubspot_token() -> None:
+    env = load_environment("dev", environ={"HHL_HUBSPOT_TOKEN": "pat-na1-secret"})
+    assert env.crm.enabled and env.crm.base_url == "https://api.hubapi.com"
+    assert env.credentials.hubspot_token is not None
+    assert env.credentials.hubspot_token.get_secret_value() == "pat-na1-secret"
+    assert load_environment("dev", environ={}).credentials.hubspot_token is None
