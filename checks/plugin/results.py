@@ -4,6 +4,7 @@ and the gate's terminal section."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from checks.secrets import registered_secrets
 from checks.vocabulary import ExitCode
 from environments import Environment, EnvironmentFileError, load_environment
 from reports.results import CheckResult
+from reports.step_summary import run_annotations
 
 _KEEP_PYTEST_STATUS = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
 
@@ -164,3 +166,9 @@ class ResultCollector:
             terminalreporter.section("rollout gate")
             for text, markup in lines:
                 terminalreporter.write_line(text, **markup)
+        if os.environ.get("GITHUB_ACTIONS") == "true" and state.outcome is not None:
+            # GitHub workflow commands: one annotation per finding, titled by its check id, scrubbed like the rest.
+            secrets = sorted(set(registered_secrets()) | state.worker_secrets)
+            outcome = state.outcome
+            for line in run_annotations(state.run_dir, state.results, secrets, outcome.verdict, outcome.reasons):
+                terminalreporter.write_line(line)
