@@ -1,0 +1,113 @@
+"""What every CRM API request goes through before its handler: latency, outage, bearer auth, the Retry-After
+window of its contact, the 429/5xx faults; and the ledger entry for the contact the request is about."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import math
+import secrets
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sandbox.hubspot.context import HubSpotContext, context_of
+from sandbox.hubspot.errors import ApiError, bad_request
+from sandbox.hubspot.faults import FaultSet
+
+# (context, request, parsed JSON body or None) → the lower-cased email the request is about, or None.
+Subject = Callable[[HubSpotContext, Request, object], str | None]
+# Handlers are synchronous: they run under the context lock and never wait.
+Handler = Callable[[HubSpotContext, Request, object], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+_NO_TOKEN = (
+    "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details "
+    "at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+)
+_BAD_TOKEN = "The access token provided is invalid or has been revoked."
+
+
+def api(handler: Handler, *, subject: Subject | None = None, with_body: bool = False) -> Endpoint:
+    """The Starlette endpoint for `handler`; `with_body` parses a JSON body first (bad JSON → 400 after auth)."""
+
+    @functools.wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        ctx = context_of(request)
+        arrived = ctx.clock.now()
+        body, body_error = await _read_json(request) if with_body else (None, None)
+        with ctx.lock:
+            email = subject(ctx, request, body) if subject else None
+            latency_ms = ctx.faults.for_email(email).latency_ms
+        if latency_ms:
+            await asyncio.sleep(latency_ms / 1000)  # the fault itself: a slow portal, not a synchronisation
+        with ctx.lock:
+            early = False
+            try:
+                faults = ctx.faults.for_email(email)
+                if faults.outage:
+                    raise ApiError(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
+                _authenticate(ctx, request)
+                remaining = _retry_window(ctx, email, arrived)
+                early = remaining > 0
+                if early:
+                    # Retried before the previous 429's Retry-After elapsed: HubSpot's limiter answers 429 again.
+                    _rate_limited(remaining)
+                _planted(faults, ctx, email, arrived)
+                if body_error is not None:
+                    raise body_error
+                response = handler(ctx, request, body)
+            except ApiError as exc:
+                response = exc.response()
+            if email:
+                entry = {"at": arrived, "method": request.method, "path": request.url.path}
+                ctx.ledger.record(email, {**entry, "status": response.status_code, "early": early})
+        return response
+
+    return endpoint
+
+
+def _retry_window(ctx: HubSpotContext, email: str | None, arrived: float) -> int:
+    """Whole seconds left of the contact's last 429 Retry-After (0 = the client may come back)."""
+    not_before = ctx.ledger.not_before.get(email, 0.0) if email else 0.0
+    return max(1, math.ceil(not_before - arrived)) if not_before > arrived else 0
+
+
+def _planted(faults: FaultSet, ctx: HubSpotContext, email: str | None, arrived: float) -> None:
+    if faults.rate_limit_count:
+        faults.rate_limit_count -= 1
+        if email:
+            ctx.ledger.not_before[email] = arrived + faults.retry_after
+        _rate_limited(faults.retry_after)
+    if faults.server_error_count:
+        faults.server_error_count -= 1
+        raise ApiError(faults.server_error_status, "INTERNAL_ERROR", "internal error")
+
+
+def _rate_limited(retry_after: int) -> None:
+    raise ApiError(
+        429,
+        "RATE_LIMITS",
+        "You have reached your secondly limit.",
+        headers={"Retry-After": str(retry_after)},
+        extra={"errorType": "RATE_LIMIT", "policyName": "SECONDLY"},
+    )
+
+
+def _authenticate(ctx: HubSpotContext, request: Request) -> None:
+    header = request.headers.get("authorization", "")
+    scheme, _, presented = header.partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise ApiError(401, "INVALID_AUTHENTICATION", _NO_TOKEN)
+    if not secrets.compare_digest(presented.strip().encode(), ctx.token.encode()):
+        raise ApiError(401, "INVALID_AUTHENTICATION", _BAD_TOKEN)
+
+
+async def _read_json(request: Request) -> tuple[object, ApiError | None]:
+    raw = await request.body()
+    try:
+        return json.loads(raw), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, bad_request(f"Invalid input JSON: {exc}")

@@ -1,0 +1,57 @@
+"""Fixtures for the HubSpot stand-in tests: a fresh app per test, driven in-process as the loopback peer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from sandbox.hubspot import Clock, HubSpotContext, create_hubspot_app
+
+TOKEN = "pat-test-0123456789abcdef"  # not a secret: the stand-in's bearer for these tests only
+LOOPBACK = ("127.0.0.1", 50000)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(clock: Clock) -> Starlette:
+    return create_hubspot_app(token=TOKEN, clock=clock)
+
+
+@pytest.fixture
+def ctx(app: Starlette) -> HubSpotContext:
+    return app.state.hubspot
+
+
+@pytest.fixture
+def api(app: Starlette) -> Iterator[TestClient]:
+    """A client with the right bearer token, from a loopback address (so it may call the hooks too)."""
+    with TestClient(app, headers={"Authorization": f"Bearer {TOKEN}"}, client=LOOPBACK) as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(app: Starlette) -> Iterator[TestClient]:
+    with TestClient(app, client=LOOPBACK) as client:
+        yield client
+
+
+def create(api: TestClient, **properties: object) -> dict:
+    response = api.post("/crm/v3/objects/contacts", json={"properties": properties})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def search_email(api: TestClient, email: str, properties: list[str] | None = None) -> dict:
+    body: dict = {"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ", "value": email}]}]}
+    if properties is not None:
+        body["properties"] = properties
+    response = api.post("/crm/v3/objects/contacts/search", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
