@@ -7,7 +7,8 @@ Hook bodies (`POST /__standin/faults`), one kind per request, each with an optio
     {"latency_ms": N}                               every request waits N ms first (0 clears)
     {"outage": true}                                every request answers 503 (false clears)
 A POST replaces that kind in its scope and keeps the other kinds. A request about a contact (search by email, create
-with that email, get/patch of that contact's id) sees that email's faults when it has any, else the global ones.
+with that email, get/patch of that contact's id) sees that email's faults on top of the global ones: an outage or
+latency in either applies, and a counted fault (429, 5xx) is drawn from the contact's own count first.
 """
 
 from __future__ import annotations
@@ -91,9 +92,10 @@ class FaultBoard:
     everyone: FaultSet = field(default_factory=FaultSet)
     scoped: dict[str, FaultSet] = field(default_factory=dict)
 
-    def for_email(self, email: str | None) -> FaultSet:
+    def applicable(self, email: str | None) -> list[FaultSet]:
+        """The fault sets a request about `email` sees: the contact's own first, then the global one."""
         scoped = self.scoped.get(email) if email else None
-        return scoped if scoped is not None and not scoped.empty else self.everyone
+        return [scoped, self.everyone] if scoped is not None else [self.everyone]
 
     def add(self, fault: FaultRequest) -> None:
         email = (fault.email or "").strip().lower()

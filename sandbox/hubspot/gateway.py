@@ -40,14 +40,14 @@ def api(handler: Handler, *, subject: Subject | None = None, with_body: bool = F
         body, body_error = await _read_json(request) if with_body else (None, None)
         with ctx.lock:
             email = subject(ctx, request, body) if subject else None
-            latency_ms = ctx.faults.for_email(email).latency_ms
+            latency_ms = max(faults.latency_ms for faults in ctx.faults.applicable(email))
         if latency_ms:
             await asyncio.sleep(latency_ms / 1000)  # the fault itself: a slow portal, not a synchronisation
         with ctx.lock:
             early = False
             try:
-                faults = ctx.faults.for_email(email)
-                if faults.outage:
+                faults = ctx.faults.applicable(email)
+                if any(fault_set.outage for fault_set in faults):
                     raise ApiError(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
                 _authenticate(ctx, request)
                 remaining = _retry_window(ctx, email, arrived)
@@ -75,15 +75,15 @@ def _retry_window(ctx: HubSpotContext, email: str | None, arrived: float) -> int
     return max(1, math.ceil(not_before - arrived)) if not_before > arrived else 0
 
 
-def _planted(faults: FaultSet, ctx: HubSpotContext, email: str | None, arrived: float) -> None:
-    if faults.rate_limit_count:
-        faults.rate_limit_count -= 1
+def _planted(faults: list[FaultSet], ctx: HubSpotContext, email: str | None, arrived: float) -> None:
+    if limited := next((fault_set for fault_set in faults if fault_set.rate_limit_count), None):
+        limited.rate_limit_count -= 1
         if email:
-            ctx.ledger.not_before[email] = arrived + faults.retry_after
-        _rate_limited(faults.retry_after)
-    if faults.server_error_count:
-        faults.server_error_count -= 1
-        raise ApiError(faults.server_error_status, "INTERNAL_ERROR", "internal error")
+            ctx.ledger.not_before[email] = arrived + limited.retry_after
+        _rate_limited(limited.retry_after)
+    if failing := next((fault_set for fault_set in faults if fault_set.server_error_count), None):
+        failing.server_error_count -= 1
+        raise ApiError(failing.server_error_status, "INTERNAL_ERROR", "internal error")
 
 
 def _rate_limited(retry_after: int) -> None:

@@ -40,18 +40,3 @@ def api(app: Starlette) -> Iterator[TestClient]:
 def anonymous(app: Starlette) -> Iterator[TestClient]:
     with TestClient(app, client=LOOPBACK) as client:
         yield client
-
-
-def create(api: TestClient, **properties: object) -> dict:
-    response = api.post("/crm/v3/objects/contacts", json={"properties": properties})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def search_email(api: TestClient, email: str, properties: list[str] | None = None) -> dict:
-    body: dict = {"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ", "value": email}]}]}
-    if properties is not None:
-        body["properties"] = properties
-    response = api.post("/crm/v3/objects/contacts/search", json=body)
-    assert response.status_code == 200, response.text
-    return response.json()

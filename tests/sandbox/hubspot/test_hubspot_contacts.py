@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.hubspot.conftest import create, search_email
+from tests.sandbox.hubspot.standin import ISO_MS_Z, assert_error, create, search_email
 
-ISO_MS_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 BASE = "/crm/v3/objects/contacts"
-
-
-def assert_error(response, status: int, category: str) -> dict:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["status"] == "error"
-    assert body["category"] == category
-    assert body["message"] and body["correlationId"]
-    return body
 
 
 @pytest.mark.parametrize(
