@@ -7,19 +7,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-# SPEC §7 property registry. The checklist may only name these (a checklist once listed properties that did not exist).
-CRM_PROPERTIES = (
-    "hhl_progress_state",
-    "hhl_progress_updated_at",
-    "hhl_progress_summary",
-    "hhl_enrolled_courses",
-    "hhl_completed_courses",
-    "hhl_total_progress",
-    "hhl_last_activity",
-    "hhl_last_viewed_type",
-    "hhl_last_viewed_slug",
-    "hhl_last_viewed_at",
-)
+from checks.crm import registry
+
+# SPEC §7 property registry, read from the one registry module (a checklist once listed properties that did not
+# exist): the CRM section names these and nothing else.
+CRM_PROPERTIES = registry.names()
+
+
+def crm_property_list() -> str:
+    """Every registry property with its HubSpot type, e.g. "`hhl_total_progress` (number)"."""
+    return ", ".join(f"`{prop.name}` ({prop.type})" for prop in registry.PROPERTIES)
+
+
+def crm_names(*names: str) -> str:
+    """Registry names only: a name the registry lacks is a KeyError here, never a checklist line."""
+    return " and ".join(f"`{registry.by_name(name).name}`" for name in names)
+
 
 ROLLBACK_TRIGGERS = (
     ("Any alarm in ALARM for more than 5 minutes", "infra.alarms.state"),
@@ -42,6 +45,7 @@ class Item:
 # tests/integration/test_rendered_commands.py runs every other command against moto and asserts the marker for these.
 NOT_IN_SANDBOX = "# [not run against the sandbox]"
 COOKIE_SECRET_VARIABLE = "HHL_AUTH_COOKIE_SECRET"
+HUBSPOT_API = "https://api.hubapi.com"
 ALARM_EMAIL_VARIABLE = "HHL_ALARM_EMAIL"
 
 
@@ -70,6 +74,7 @@ def deploy_parameters(environment: Mapping[str, Any]) -> dict[str, str]:
     site = _env(environment, "site_base_url")
     cognito = environment.get("cognito") or {}
     origins = environment.get("cors_origins") or [site]
+    crm = environment.get("crm") or {}
     return {
         "Stage": stage,
         "SiteBaseUrl": site,
@@ -81,6 +86,9 @@ def deploy_parameters(environment: Mapping[str, Any]) -> dict[str, str]:
         "AuthCookieSecret": f'"${COOKIE_SECRET_VARIABLE}"',
         "CodeS3Bucket": code_bucket(environment),
         "CodeS3Key": '"$CODE_KEY"',
+        # The CRM sync consumer (SPEC §7): where HubSpot answers and the SSM name of its token (never the token).
+        "HubSpotBaseUrl": str(crm.get("base_url") or HUBSPOT_API),
+        "HubSpotTokenParameterName": str(crm.get("token_parameter") or f"/hedgehog-learn/{stage}/hubspot-token"),
     }
 
 
@@ -199,14 +207,17 @@ def checklist_sections(environment: Mapping[str, Any]) -> list[tuple[str, list[I
             "CRM",
             [
                 Item(
-                    f"Properties exist in HubSpot: {', '.join(f'`{p}`' for p in CRM_PROPERTIES)}",
+                    f"Properties exist in HubSpot with their types: {crm_property_list()}",
                     "crm.properties.exist",
                 ),
                 Item(
-                    "`hhl_enrolled_courses` and `hhl_last_activity` reflect an enrollment",
+                    f"{crm_names('hhl_enrolled_courses', 'hhl_last_activity')} reflect an enrollment",
                     "crm.sync.enrollment_reflected",
                 ),
-                Item("`hhl_total_progress` and `hhl_progress_state` reflect progress", "crm.sync.progress_reflected"),
+                Item(
+                    f"{crm_names('hhl_total_progress', 'hhl_progress_state')} reflect progress",
+                    "crm.sync.progress_reflected",
+                ),
                 Item("Sync success ratio within the deadline", "crm.sync.success_rate"),
             ],
         ),

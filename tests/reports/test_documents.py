@@ -184,15 +184,27 @@ def test_checklist_items_carry_check_ids_and_status_icons(make_run) -> None:
 
 
 def test_checklist_crm_section_names_only_registry_properties(make_run) -> None:
-    from reports.checklist import CRM_PROPERTIES
+    from checks.crm import registry
 
     fx = make_run()
     finish_run(fx.run_dir, fx.run, fx.checks, environment=fx.environment, secrets=[])
     text = (fx.run_dir / "rollout-checklist.md").read_text(encoding="utf-8")
     crm = text.split("## CRM", 1)[1].split("## Monitoring", 1)[0]
-    named = set(re.findall(r"`(hhl_[a-z_]+|[a-z]+_[a-z_]+_date|hs_contact_id|total_enrollments)`", crm))
-    assert named and named <= set(CRM_PROPERTIES)
+    # Any `snake_case` name is property-like (the seed checklist's `first_enrollment_date`, `hs_contact_id`...).
+    named = set(re.findall(r"`([a-z][a-z0-9]*(?:_[a-z0-9]+)+)`", crm))
+    assert named <= set(registry.names()), named - set(registry.names())
+    assert named == set(registry.names())  # every registry property is listed, each with its type
+    for prop in registry.PROPERTIES:
+        assert f"`{prop.name}` ({prop.type})" in crm
     assert "set-alarm-state --alarm-name hedgehog-learn-local-lambda-errors" in text
+
+
+def test_checklist_crm_names_fail_closed_on_a_name_outside_the_registry() -> None:
+    from reports.checklist import crm_names
+
+    assert crm_names("hhl_total_progress") == "`hhl_total_progress`"
+    with pytest.raises(KeyError):
+        crm_names("first_enrollment_date")
 
 
 def test_aws_document_uses_snapshots_and_says_what_was_not_collected(make_run) -> None:
