@@ -8,6 +8,5 @@ from __future__ import annotations
 
 from sandbox.hubspot.app import create_hubspot_app
 from sandbox.hubspot.context import Clock, HubSpotContext
-from sandbox.hubspot.hooks import loopback_only
 
-__all__ = ["Clock", "HubSpotContext", "create_hubspot_app", "loopback_only"]
+__all__ = ["Clock", "HubSpotContext", "create_hubspot_app"]

@@ -1,4 +1,5 @@
-"""Loopback-only test hooks of the HubSpot stand-in (`/__standin/*`, no bearer token). Other addresses get 403.
+"""Loopback-only test hooks of the HubSpot stand-in (`/__standin/*`, no bearer token). Other peers get 403 for every
+`/__standin/` path, the app's extra routes included (`LoopbackHooks`).
 
     POST   /__standin/reset        {"registry": true} (optional) → 200 {"contacts": 0, "properties": N, "groups": M}
            No contacts, faults or ledger; HubSpot's default properties plus the registry's (`"registry": false`: the
@@ -23,22 +24,21 @@ Emails are matched case-insensitively. A malformed body → 400 {"error": "inval
 
 from __future__ import annotations
 
-import functools
-import json
-from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.hubspot.context import HubSpotContext, context_of
 from sandbox.hubspot.faults import FaultRequest
 from sandbox.hubspot.store import DuplicateEmail
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
-Endpoint = Callable[[Request], Awaitable[Response]]
-_FAULT = TypeAdapter(FaultRequest)
+_FAULT: TypeAdapter[FaultRequest] = TypeAdapter(FaultRequest)
+_Body = TypeVar("_Body")
 
 
 class _Reset(BaseModel):
@@ -51,46 +51,54 @@ class _Seed(BaseModel):
     properties: dict[str, str | int | float | bool | None]
 
 
-class _BadBody(Exception):
+_RESET = TypeAdapter(_Reset)
+_SEED = TypeAdapter(_Seed)
+
+
+class HookBodyError(Exception):
+    """A hook's body is not what it takes; answered 400 by `hook_body_error`."""
+
     def __init__(self, detail: list[str]) -> None:
         super().__init__("; ".join(detail))
         self.detail = detail
 
 
-def loopback_only(endpoint: Endpoint) -> Endpoint:
-    """Guard a hook (C's `/__standin/sync` route may use it too): 403 unless the peer is a loopback address."""
-
-    @functools.wraps(endpoint)
-    async def guarded(request: Request) -> Response:
-        if (request.client.host if request.client else "") not in LOOPBACK_HOSTS:
-            return JSONResponse({"error": "forbidden", "detail": "loopback only"}, status_code=403)
-        try:
-            return await endpoint(request)
-        except _BadBody as exc:
-            return JSONResponse({"error": "invalid_request", "detail": exc.detail}, status_code=400)
-
-    return guarded
+async def hook_body_error(request: Request, exc: Exception) -> Response:
+    detail = exc.detail if isinstance(exc, HookBodyError) else [str(exc)]
+    return JSONResponse({"error": "invalid_request", "detail": detail}, status_code=400)
 
 
-async def _parse(request: Request, validate: Callable[[object], object]) -> object:
+class LoopbackHooks:
+    """ASGI middleware: every `/__standin/*` path (the extra routes' too) is 403 unless the peer is on loopback."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/__standin/"):
+            peer = scope.get("client") or ("",)
+            if peer[0] not in LOOPBACK_HOSTS:
+                refused = JSONResponse({"error": "forbidden", "detail": "loopback only"}, status_code=403)
+                await refused(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+async def _parse(request: Request, adapter: TypeAdapter[_Body]) -> _Body:
     raw = await request.body()
     try:
-        return validate(json.loads(raw) if raw.strip() else {})
-    except json.JSONDecodeError as exc:
-        raise _BadBody([f"body is not JSON: {exc.msg}"]) from None
+        return adapter.validate_json(raw if raw.strip() else b"{}")
     except ValidationError as exc:
-        raise _BadBody([f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()]) from None
+        raise HookBodyError([f"{'.'.join(map(str, e['loc'])) or 'body'}: {e['msg']}" for e in exc.errors()]) from None
 
 
 def _email(request: Request) -> str:
     return request.query_params.get("email", "").strip().lower()
 
 
-@loopback_only
 async def reset(request: Request) -> Response:
     ctx = context_of(request)
-    body = await _parse(request, _Reset.model_validate)
-    assert isinstance(body, _Reset)
+    body = await _parse(request, _RESET)
     ctx.reset(with_registry=body.registry)
     with ctx.lock:
         return JSONResponse({"contacts": 0, "properties": len(ctx.properties), "groups": len(ctx.groups)})
@@ -102,14 +110,12 @@ def _dump(ctx: HubSpotContext, email: str, history: bool) -> list[dict]:
         return [c.render(with_history=sorted(c.history) if history else None) for c in chosen if c is not None]
 
 
-@loopback_only
 async def contacts(request: Request) -> Response:
     ctx = context_of(request)
     if request.method == "GET":
         history = request.query_params.get("history", "false").lower() == "true"
         return JSONResponse({"results": _dump(ctx, _email(request), history)})
-    body = await _parse(request, _Seed.model_validate)
-    assert isinstance(body, _Seed)
+    body = await _parse(request, _SEED)
     values = {name: str(value) for name, value in body.properties.items() if value is not None}
     if "email" in values:
         values["email"] = values["email"].strip().lower()
@@ -121,13 +127,12 @@ async def contacts(request: Request) -> Response:
         return JSONResponse(contact.render(), status_code=201)
 
 
-@loopback_only
 async def faults(request: Request) -> Response:
     ctx = context_of(request)
-    fault = await _parse(request, _FAULT.validate_python) if request.method == "POST" else None
+    fault = await _parse(request, _FAULT) if request.method == "POST" else None
     with ctx.lock:
         if fault is not None:
-            ctx.faults.add(fault)  # type: ignore[arg-type]
+            ctx.faults.add(fault)
         elif request.method == "DELETE":
             if request.query_params.get("scope") == "all":
                 ctx.faults.reset()
@@ -136,7 +141,6 @@ async def faults(request: Request) -> Response:
         return JSONResponse(ctx.faults.as_json())
 
 
-@loopback_only
 async def requests(request: Request) -> Response:
     ctx = context_of(request)
     email = _email(request)
@@ -145,7 +149,7 @@ async def requests(request: Request) -> Response:
             ctx.ledger.clear(email or None)
             return JSONResponse({"cleared": email or "all"})
         if not email:
-            raise _BadBody(["email: the ledger is kept per contact; give ?email="])
+            raise HookBodyError(["email: the ledger is kept per contact; give ?email="])
         return JSONResponse(ctx.ledger.of(email))
 
 

@@ -6,9 +6,13 @@ import time
 
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from sandbox.hubspot import Clock
+from sandbox.hubspot import Clock, create_hubspot_app
+from tests.sandbox.hubspot.conftest import LOOPBACK
 from tests.sandbox.hubspot.standin import assert_error, create, search_email
 
 CONTACTS = "/crm/v3/objects/contacts"
@@ -195,3 +199,21 @@ def test_ledger_needs_an_email_and_can_be_cleared(api: TestClient, clock: Clock)
 
 def search_body(email: str) -> dict:
     return {"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ", "value": email}]}]}
+
+
+def test_extra_routes_are_served_and_standin_paths_among_them_loopback_only() -> None:
+    async def sync(request: Request) -> Response:
+        return JSONResponse({"invocations": 0})
+
+    app = create_hubspot_app(token="t", extra_routes=[Route("/__standin/sync", sync)])
+    with TestClient(app, client=LOOPBACK) as local:
+        assert local.get("/__standin/sync").json() == {"invocations": 0}
+    with TestClient(app, client=("192.0.2.10", 40000)) as remote:
+        assert remote.get("/__standin/sync").status_code == 403
+        # The CRM API itself is not loopback-only: only its bearer token guards it.
+        assert remote.get("/crm/v3/properties/contacts", headers={"Authorization": "Bearer t"}).status_code == 200
+
+
+def test_the_token_is_required() -> None:
+    with pytest.raises(ValueError, match="token"):
+        create_hubspot_app(token="")
