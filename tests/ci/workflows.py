@@ -33,8 +33,9 @@ def steps(name: str) -> list[dict[str, Any]]:
 
 
 def run_lines(name: str) -> list[str]:
-    """Every command line of every `run:` block."""
-    return [line.strip() for s in steps(name) if "run" in s for line in s["run"].splitlines() if line.strip()]
+    """Every command line of every `run:` block, a leading `env -u NAME` left out."""
+    lines = [line.strip() for s in steps(name) if "run" in s for line in s["run"].splitlines() if line.strip()]
+    return [re.sub(r"^env (-u \S+ )+", "", line) for line in lines]
 
 
 def gate_steps(name: str) -> list[dict[str, Any]]:
