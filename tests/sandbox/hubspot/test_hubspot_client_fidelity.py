@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -181,3 +182,18 @@ def test_404_401_and_a_planted_429_surface_as_the_clients_api_exception(hubspot:
     assert again.total == 0
     ledger = served.hooks.get("/__standin/requests", params={"email": "limited@example.com"}).json()
     assert [entry["status"] for entry in ledger] == [429, 200]
+
+
+def test_concurrent_creates_of_one_email_make_one_contact(served: Served, hubspot: HubSpot) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+
+    def create_once(email: str) -> int:
+        return served.hooks.post(
+            "/crm/v3/objects/contacts", json={"properties": {"email": email}}, headers=headers
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = sorted(pool.map(create_once, ["Race@example.com", "race@EXAMPLE.com"] * 3))
+    assert statuses == [201] + [409] * 5
+    assert len(served.hooks.get("/__standin/contacts").json()["results"]) == 1
+    assert len(served.hooks.get("/__standin/requests", params={"email": "race@example.com"}).json()) == 6
