@@ -32,7 +32,8 @@ def test_portal_identity(hubspot: HubSpotReader, env: Environment, evidence: Evi
     )
     if probe.status == 401:
         raise _mismatch("HubSpot rejected the private-app token", probe, env, token_source(env))
-    if probe.looks_like_html or not isinstance(body, dict):
+    # Not Response.looks_like_html: its CMS markers include "hubspot", which HubSpot's own JSON carries.
+    if probe.content_type == "text/html" or not isinstance(body, dict):
         raise _mismatch(
             "crm.base_url does not answer as the HubSpot CRM API (a web page or no JSON)", probe, env, "crm.base_url"
         )
