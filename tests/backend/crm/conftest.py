@@ -1,0 +1,145 @@
+"""Fixtures for the CRM consumer: moto's in-process DynamoDB (tests/backend/data's fixtures), the real store, the
+fake HubSpot behind an httpx transport, a consumer from `create_consumer`, and Lambda-shaped stream records read
+from moto's DynamoDB Streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from hhl_backend.config import Settings
+from hhl_backend.crm.config import CrmSettings, load_crm_settings
+from hhl_backend.crm.handler import CrmConsumer, create_consumer
+from hhl_backend.crm.hubspot import RetryPolicy
+from hhl_backend.crm.seams import CrmSeams
+from hhl_backend.store import Store
+
+from tests.backend.auth_fakes import base_env
+from tests.backend.crm.fake_hubspot import TOKEN, FakeHubSpot
+from tests.backend.data import conftest as data_fixtures
+from tests.backend.data.conftest import REGION
+
+# The data half's moto fixtures, shared rather than copied.
+aws_env = data_fixtures.aws_env
+ddb = data_fixtures.ddb
+atomic_moto = data_fixtures.atomic_moto
+catalog = data_fixtures.catalog
+store = data_fixtures.store
+
+HUBSPOT = "https://hubspot.example.test"
+SUB = "learner-1"
+STREAMS_ENDPOINT = f"https://streams.dynamodb.{REGION}.amazonaws.com"
+EMAIL = "Ada@Example.test"
+
+
+class Sleeper:
+    """Records the waits instead of waiting; its clock advances by what was slept."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+        self.now = 1000.0
+
+    def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sleeper() -> Sleeper:
+    return Sleeper()
+
+
+@pytest.fixture
+def policy(sleeper: Sleeper) -> RetryPolicy:
+    """The production retry rules with the sleep/clock replaced and the jitter pinned to its ceiling."""
+    return RetryPolicy(sleep=sleeper.sleep, clock=sleeper.clock, jitter=lambda ceiling: ceiling)
+
+
+@pytest.fixture
+def seams(policy: RetryPolicy) -> CrmSeams:
+    return CrmSeams(retry=policy)
+
+
+@pytest.fixture
+def crm_settings(settings: Settings) -> CrmSettings:
+    return load_crm_settings(base_env(HUBSPOT_BASE_URL=HUBSPOT))
+
+
+@pytest.fixture
+def hubspot() -> FakeHubSpot:
+    return FakeHubSpot()
+
+
+ConsumerFactory = Callable[..., CrmConsumer]
+
+
+@pytest.fixture
+def make_consumer(crm_settings: CrmSettings, hubspot: FakeHubSpot, seams: CrmSeams, ddb: Any) -> ConsumerFactory:
+    def factory(seams_: CrmSeams | None = None) -> CrmConsumer:
+        return create_consumer(crm_settings, seams=seams_ or seams, token=TOKEN, http=hubspot.client())
+
+    return factory
+
+
+@pytest.fixture
+def consumer(make_consumer: ConsumerFactory) -> CrmConsumer:
+    return make_consumer()
+
+
+@pytest.fixture
+def learner(store: Store) -> str:
+    """A signed-in learner: the PROFILE item a login writes."""
+    store.upsert_user_profile(SUB, {"email": EMAIL, "name": "Ada", "cognito:username": SUB})
+    return SUB
+
+
+class Streams:
+    """Lambda-shaped records of every write since the last `drain()`, read from moto's four table streams."""
+
+    def __init__(self, ddb: Any, tables: tuple[str, ...]) -> None:
+        self.ddb = ddb
+        # botocore's account-based streams endpoint (<account>.streams-ddb...) is not one moto routes: name the
+        # classic one, which in-process moto intercepts.
+        self.client = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=STREAMS_ENDPOINT)
+        self.iterators: dict[str, str] = {}
+        for table in tables:
+            arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
+            shard = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+            self.iterators[arn] = self.client.get_shard_iterator(
+                StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+
+    def drain(self) -> list[dict[str, Any]]:
+        records = []
+        for arn, iterator in self.iterators.items():
+            page = self.client.get_records(ShardIterator=iterator)
+            self.iterators[arn] = page["NextShardIterator"]
+            for record in page["Records"]:
+                records.append(lambda_record(record, arn))
+        return records
+
+
+def lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
+    """What Lambda's event source mapping delivers: the stream record plus eventSourceARN, JSON-safe."""
+    shaped = {k: v for k, v in record.items() if k != "dynamodb"}
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if created is not None and not isinstance(created, int | float):
+        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {**shaped, "eventSourceARN": arn, "dynamodb": dynamodb}
+
+
+def event_of(records: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Records": records}
+
+
+@pytest.fixture
+def streams(ddb: Any, store: Store) -> Streams:
+    tables = store.tables
+    return Streams(ddb, (tables.users, tables.enrollments, tables.progress, tables.badges))
