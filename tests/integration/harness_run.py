@@ -23,6 +23,7 @@ SUITES_FOR_AREA = {
     "infra": ("suites/infra",),
     "e2e": ("suites/e2e",),
     "load": ("suites/api/test_target.py", "suites/load"),
+    "crm": ("suites/api/test_target.py", "suites/crm"),
 }
 
 
