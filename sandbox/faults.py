@@ -276,12 +276,49 @@ FAULTS: dict[str, Fault] = {
             # the client config's and the browser login's failure.
             ("infra.cognito.client", "e2e.login.full_flow"),
         ),
+        # Issue 11: the CRM sync consumer (SPEC §7), planted through its seams (sandbox/backend_faults/crmsync.py),
+        # and its provisioning (sandbox/aws/crmsync.py).
         Fault(
             "crmsync.shrink_sets",
             "crmsync",
             "The sync overwrites hhl_enrolled_courses instead of unioning",
             ("crm.sync.never_shrinks",),
-            second_wave=True,
+        ),
+        Fault(
+            "crmsync.ignore_retry_after",
+            "crmsync",
+            "A 429 is retried after the ordinary backoff, whatever Retry-After says",
+            ("crm.sync.retries",),
+        ),
+        Fault(
+            "crmsync.no_5xx_retry",
+            "crmsync",
+            "Only 429 is retried: a HubSpot 5xx fails the user's records at once (Lambda retries the batch)",
+            ("crm.sync.retries",),
+        ),
+        Fault(
+            "crmsync.empty_milestones_on_create",
+            "crmsync",
+            'New contacts are created with every milestone property "" (HubSpot rejects empty dates and numbers)',
+            ("crm.sync.enrollment_reflected",),
+        ),
+        Fault(
+            "crmsync.unregistered_property",
+            "crmsync",
+            "The PATCH also carries the seed rollout's total_enrollments, a property the portal does not define",
+            ("crm.sync.enrollment_reflected",),
+        ),
+        Fault(
+            "provision.crm_mapping_disabled",
+            "provision",
+            "The consumer's event source mappings are created with Enabled: false (nothing reaches HubSpot)",
+            ("infra.crmsync.mappings",),
+        ),
+        Fault(
+            "provision.crm_no_dlq",
+            "provision",
+            "No dead-letter queue and no OnFailure destination on the consumer's mappings",
+            ("infra.crmsync.dlq",),
         ),
         # Issue 9: real weaknesses (SPEC §10 "Known real weaknesses") no check looked for before.
         Fault(
@@ -303,6 +340,12 @@ FAULTS: dict[str, Fault] = {
             "/auth/login, /auth/callback and /auth/logout answer without Cache-Control: no-store",
             ("security.cache.no_store",),
             verdict="GO",  # medium: a listed finding under SPEC §11.3
+        ),
+        Fault(
+            "backend.unhashable_event_name",
+            "backend",
+            'POST /events/track looks up a non-string eventName ({} or []) as a key: 500 {"error":"Internal error"}',
+            ("api.fuzz.no_5xx",),
         ),
         Fault(
             "provision.single_version",
