@@ -119,12 +119,20 @@ class FaultBoard:
         }
 
 
+@dataclass(frozen=True)
+class RetryWindow:
+    """A contact's last planted 429: when it was answered and when its Retry-After lets the client back in (epoch s)."""
+
+    answered_at: float
+    not_before: float
+
+
 @dataclass
 class Ledger:
-    """Requests about each contact, and when that contact's last 429 lets the client back in (epoch seconds)."""
+    """Requests about each contact, and each contact's Retry-After window."""
 
     entries: dict[str, deque[dict]] = field(default_factory=dict)
-    not_before: dict[str, float] = field(default_factory=dict)
+    windows: dict[str, RetryWindow] = field(default_factory=dict)
 
     def record(self, email: str, entry: dict) -> None:
         self.entries.setdefault(email, deque(maxlen=_LEDGER_MAX)).append(entry)
@@ -135,7 +143,7 @@ class Ledger:
     def clear(self, email: str | None) -> None:
         if email:
             self.entries.pop(email, None)
-            self.not_before.pop(email, None)
+            self.windows.pop(email, None)
         else:
             self.entries.clear()
-            self.not_before.clear()
+            self.windows.clear()

@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from sandbox.hubspot.context import HubSpotContext, context_of
 from sandbox.hubspot.errors import ApiError, bad_request
-from sandbox.hubspot.faults import FaultSet
+from sandbox.hubspot.faults import FaultSet, RetryWindow
 
 # (context, request, parsed JSON body or None) → the lower-cased email the request is about, or None.
 Subject = Callable[[HubSpotContext, Request, object], str | None]
@@ -50,10 +50,9 @@ def api(handler: Handler, *, subject: Subject | None = None, with_body: bool = F
                 if any(fault_set.outage for fault_set in faults):
                     raise ApiError(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable.")
                 _authenticate(ctx, request)
-                remaining = _retry_window(ctx, email, arrived)
-                early = remaining > 0
-                if early:
-                    # Retried before the previous 429's Retry-After elapsed: HubSpot's limiter answers 429 again.
+                remaining, early = _retry_window(ctx, email, arrived)
+                if remaining:
+                    # Inside the previous 429's Retry-After: HubSpot's limiter answers 429 again.
                     _rate_limited(remaining)
                 _planted(faults, ctx, email, arrived)
                 if body_error is not None:
@@ -69,17 +68,23 @@ def api(handler: Handler, *, subject: Subject | None = None, with_body: bool = F
     return endpoint
 
 
-def _retry_window(ctx: HubSpotContext, email: str | None, arrived: float) -> int:
-    """Whole seconds left of the contact's last 429 Retry-After (0 = the client may come back)."""
-    not_before = ctx.ledger.not_before.get(email, 0.0) if email else 0.0
-    return max(1, math.ceil(not_before - arrived)) if not_before > arrived else 0
+def _retry_window(ctx: HubSpotContext, email: str | None, arrived: float) -> tuple[int, bool]:
+    """Whole seconds left of the contact's last 429 Retry-After (0 = the client may come back), and whether the
+    request is early: sent after that 429 was answered. One that was already in flight when it was answered (a
+    concurrent request) could not have honoured it, so it gets the 429 but is not counted as early."""
+    window = ctx.ledger.windows.get(email) if email else None
+    if window is None or window.not_before <= arrived:
+        return 0, False
+    return max(1, math.ceil(window.not_before - arrived)), arrived >= window.answered_at
 
 
 def _planted(faults: list[FaultSet], ctx: HubSpotContext, email: str | None, arrived: float) -> None:
     if limited := next((fault_set for fault_set in faults if fault_set.rate_limit_count), None):
         limited.rate_limit_count -= 1
         if email:
-            ctx.ledger.not_before[email] = arrived + limited.retry_after
+            ctx.ledger.windows[email] = RetryWindow(
+                answered_at=ctx.clock.now(), not_before=arrived + limited.retry_after
+            )
         _rate_limited(limited.retry_after)
     if failing := next((fault_set for fault_set in faults if fault_set.server_error_count), None):
         failing.server_error_count -= 1

@@ -15,8 +15,9 @@
            <set> = {"rate_limit": {"count", "retry_after"} | null, "server_error": {"count", "status"} | null,
                     "latency_ms": int, "outage": bool}
     GET    /__standin/requests?email=<e> → 200 [{"at": epoch_s, "method", "path", "status", "early": bool}]
-           every CRM API request about that contact, oldest first; `early` = it arrived before the Retry-After of
-           that contact's previous 429 elapsed (it was answered 429 again with the remaining seconds)
+           every CRM API request about that contact, oldest first. A request arriving before the Retry-After of
+           the contact's previous 429 elapsed is answered 429 again (`Retry-After`: the remaining seconds); it is
+           `early` when it arrived after that 429 was answered (a request already in flight then is not)
     DELETE /__standin/requests[?email=] → 200 {"cleared": "<email>" | "all"} (also forgets the Retry-After window)
 
 Emails are matched case-insensitively. A malformed body → 400 {"error": "invalid_request", "detail": [...]}.

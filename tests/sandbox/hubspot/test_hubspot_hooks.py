@@ -11,7 +11,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from sandbox.hubspot import Clock, create_hubspot_app
+from sandbox.hubspot import Clock, HubSpotContext, create_hubspot_app
+from sandbox.hubspot.faults import RetryWindow
 from tests.sandbox.hubspot.conftest import LOOPBACK
 from tests.sandbox.hubspot.standin import assert_error, create, search_email
 
@@ -217,3 +218,15 @@ def test_extra_routes_are_served_and_standin_paths_among_them_loopback_only() ->
 def test_the_token_is_required() -> None:
     with pytest.raises(ValueError, match="token"):
         create_hubspot_app(token="")
+
+
+def test_a_request_in_flight_when_the_429_was_answered_is_refused_but_not_early(
+    api: TestClient, ctx: HubSpotContext, clock: Clock
+) -> None:
+    contact = create(api, email="inflight@example.com")
+    # As if another request about the contact had been answered 429 (Retry-After 5) just after this one was sent.
+    now = clock.now()
+    ctx.ledger.windows["inflight@example.com"] = RetryWindow(answered_at=now + 0.5, not_before=now + 5)
+    refused = api.get(f"{CONTACTS}/{contact['id']}")
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    assert ledger(api, "inflight@example.com")[-1]["early"] is False
