@@ -57,6 +57,13 @@ def grade_and_record_quiz(request: Request, quiz: Any, answers: dict[str, Any]) 
     return grade_and_record(request, quiz, answers)
 
 
+def parse_track_event(body: dict[str, Any]) -> Any:
+    """The validated `/events/track` event (SPEC §3.10), or `Invalid` (a 400) for any malformed body."""
+    from hhl_backend.routes.events import parse_event  # lazy: the data half's routes import the store
+
+    return parse_event(body)
+
+
 def callback_failure_status(exc: Exception) -> tuple[int, str]:
     """SPEC §3.4 steps 6.5–6.6: the IdP's fault (outage, JWKS unreachable) → 502; the request's (IdP 4xx, a token
     that fails validation) → 400."""
@@ -119,6 +126,8 @@ class Seams:
     http_transport: httpx.BaseTransport | None = None
     # POST /quiz/grade once validated and the quiz found: (request, quiz, answers) → the response body.
     quiz_grading: Callable[[Request, Any, dict[str, Any]], dict[str, Any]] = grade_and_record_quiz
+    # POST /events/track: the JSON object body → the validated event, or Invalid (400) for any bad input (§3.9).
+    track_event_parser: Callable[[dict[str, Any]], Any] = parse_track_event
     # The callback's answer when the code exchange or token validation fails: exception → (status, error message).
     callback_failure: Callable[[Exception], tuple[int, str]] = callback_failure_status
     # Largest /events/track and /quiz/grade body accepted, in raw bytes (SPEC §3.9); None = no cap at all.

@@ -56,8 +56,10 @@ def parse_event(body: dict[str, Any]) -> TrackEvent:
     """The validated event, or Invalid with every finding (SPEC §3.9 SCHEMA_VALIDATION_FAILED)."""
     check = Checker()
     name = body.get("eventName")
-    if name not in EVENT_NAMES:
+    # Only a str may be looked up below: `{}`/`[]` are unhashable, and the dict lookups would raise (a 500).
+    if not isinstance(name, str) or name not in EVENT_NAMES:
         check.fail("eventName", f"must be one of {', '.join(EVENT_NAMES)}")
+        name = None
     payload = body.get("payload", {})
     if not isinstance(payload, dict):
         check.fail("payload", "must be an object")
@@ -143,7 +145,8 @@ def _track(request: Request, event: TrackEvent) -> dict[str, Any]:
 
 async def track(request: Request) -> Response:
     try:
-        event = parse_event(await read_json_object(request, SCHEMA_MESSAGE))
+        body = await read_json_object(request, SCHEMA_MESSAGE)
+        event = request.app.state.seams.track_event_parser(body)
         result = await run_in_threadpool(_track, request, event)
     except Invalid as invalid:
         return invalid.response(request)
