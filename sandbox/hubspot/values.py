@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from sandbox.hubspot.errors import InvalidValue
@@ -12,6 +12,7 @@ _MAX_STRING = 65536
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _EPOCH_MS = re.compile(r"^-?\d+$")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def iso_ms(epoch_ms: int) -> str:
@@ -101,7 +102,8 @@ def _datetime(name: str, text: str) -> str:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return iso_ms(int(moment.timestamp() * 1000))
+    # Exact integer milliseconds: float timestamps would turn .123 into .122 now and then.
+    return iso_ms((moment - _EPOCH) // timedelta(milliseconds=1))
 
 
 def _option(definition: dict, text: str) -> str:
