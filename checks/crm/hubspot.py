@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from checks.crm.owner import ClientOwner
 from checks.errors import CheckFailure
 from checks.evidence import Evidence
 from checks.http import HttpClient, Response
@@ -41,7 +42,7 @@ def is_property_definition(body: Any) -> bool:
     return isinstance(body, dict) and all(isinstance(body.get(k), str) for k in ("name", "type", "fieldType"))
 
 
-class HubSpotReader:
+class HubSpotReader(ClientOwner):
     """Reads of one portal with a private-app token (sent as `Authorization: Bearer`, never written anywhere)."""
 
     def __init__(
@@ -102,12 +103,3 @@ class HubSpotReader:
         if len(found) > 1:
             raise CheckFailure(f"{len(found)} HubSpot contacts for the test user's email (ids {[c.id for c in found]})")
         return found[0] if found else None
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> HubSpotReader:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.crm.owner import ClientOwner
 from checks.errors import HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient, Response
@@ -20,7 +21,15 @@ __all__ = ["HOOKS", "StandinHooks"]
 HOOKS = "/__standin"
 
 
-class StandinHooks:
+def _objects(body: Any, what: str) -> list[dict[str, Any]]:
+    """The objects of a hook's list answer: a bare list, or the list under `results` (B's dump shape)."""
+    found = body.get("results") if isinstance(body, dict) else body
+    if not isinstance(found, list):
+        raise HarnessError(f"stand-in {what}: expected a list, got {type(found).__name__}")
+    return [item for item in found if isinstance(item, dict)]
+
+
+class StandinHooks(ClientOwner):
     """Each call is transcribed; an unexpected answer is a harness error (the sandbox, not the target, is broken)."""
 
     def __init__(self, base_url: str, *, evidence: Evidence | None = None, timeout: float = 10.0) -> None:
@@ -38,11 +47,7 @@ class StandinHooks:
 
     def contacts(self, email: str) -> list[dict[str, Any]]:
         """The stand-in's contacts of `email`, each with every property (`[{"id", "properties", ...}]`)."""
-        body = self._json(self.http.get(f"{HOOKS}/contacts", params={"email": email}), 200)
-        found = body.get("results", body.get("contacts")) if isinstance(body, dict) else body
-        if not isinstance(found, list):
-            raise HarnessError(f"stand-in contacts dump: expected a list, got {type(found).__name__}")
-        return [c for c in found if isinstance(c, dict)]
+        return _objects(self._json(self.http.get(f"{HOOKS}/contacts", params={"email": email}), 200), "contacts dump")
 
     def seed_contact(self, properties: dict[str, str]) -> dict[str, Any]:
         """A contact as it existed before this deployment (no validation side effects)."""
@@ -57,11 +62,7 @@ class StandinHooks:
 
     def requests(self, email: str) -> list[dict[str, Any]]:
         """The ledger of requests about `email`'s contact: `[{"at", "method", "path", "status", "early"}]`."""
-        body = self._json(self.http.get(f"{HOOKS}/requests", params={"email": email}), 200)
-        found = body.get("requests", body.get("results")) if isinstance(body, dict) else body
-        if not isinstance(found, list):
-            raise HarnessError(f"stand-in request ledger: expected a list, got {type(found).__name__}")
-        return [r for r in found if isinstance(r, dict)]
+        return _objects(self._json(self.http.get(f"{HOOKS}/requests", params={"email": email}), 200), "request ledger")
 
     def sync_ledger(self) -> dict[str, Any]:
         """The stream poller's ledger (invocations, records, batch item failures, DLQ sends)."""
@@ -69,12 +70,3 @@ class StandinHooks:
         if not isinstance(body, dict):
             raise HarnessError(f"stand-in sync ledger: expected an object, got {type(body).__name__}")
         return body
-
-    def close(self) -> None:
-        self.http.close()
-
-    def __enter__(self) -> StandinHooks:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

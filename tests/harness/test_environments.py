@@ -124,16 +124,9 @@ def test_secrets_come_from_the_process_environment_only() -> None:
 
 
 def test_local_crm_is_filled_from_the_sandbox_state(tmp_path: Path) -> None:
-    state = {
-        "site_url": "http://localhost:8400",
-        "api_url": "http://localhost:8401",
-        "idp_url": "http://127.0.0.1:8402",
-        "aws_endpoint_url": "http://127.0.0.1:5000",
-        "user_pool_id": "us-east-1_abc",
-        "client_id": "cid",
-        "crm_url": "http://127.0.0.1:8403/",
-        "crm_token": "standin-token-123",
-    }
+    required = ("site_url", "api_url", "idp_url", "aws_endpoint_url", "user_pool_id", "client_id")
+    state = {key: f"http://127.0.0.1:{8400 + i}" for i, key in enumerate(required)}
+    state |= {"crm_url": "http://127.0.0.1:8403/", "crm_token": "standin-token-123"}
     path = tmp_path / "state.json"
     path.write_text(json.dumps(state))
     env = load_environment("local", sandbox_state=path, environ={"HHL_HUBSPOT_TOKEN": "from-the-shell"})
