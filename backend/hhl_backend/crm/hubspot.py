@@ -158,7 +158,6 @@ class HubSpotClient:
         self._token = token
         self._http = http if http is not None else httpx.Client(timeout=timeout_s)
         self.retry = retry or RetryPolicy()
-        self.timeout_s = timeout_s
 
     def __repr__(self) -> str:
         return f"HubSpotClient(base_url={self.base_url!r})"
@@ -234,9 +233,8 @@ class HubSpotClient:
 
         def attempt() -> httpx.Response:
             try:
-                response = self._http.request(
-                    method, self.base_url + path, headers=headers, timeout=self.timeout_s, **kwargs
-                )
+                # The timeout is the client's own (ours: timeout_s; a caller's http= brings its own).
+                response = self._http.request(method, self.base_url + path, headers=headers, **kwargs)
             except httpx.TransportError as exc:
                 raise _Retryable(None) from exc
             if response.is_success or (missing_ok and response.status_code == 404):

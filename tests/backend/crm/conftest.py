@@ -28,6 +28,8 @@ ddb = data_fixtures.ddb
 atomic_moto = data_fixtures.atomic_moto
 catalog = data_fixtures.catalog
 store = data_fixtures.store
+caller = data_fixtures.caller
+api = data_fixtures.api
 
 HUBSPOT = "https://hubspot.example.test"
 SUB = "learner-1"
