@@ -5,10 +5,29 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["TABLE_ROLES", "alarm_name", "cognito_domain_prefix", "dashboard_name", "stage_of", "table_names"]
+__all__ = [
+    "CRM_ALARM_SUFFIXES",
+    "CRM_ALIAS",
+    "TABLE_ROLES",
+    "alarm_name",
+    "cognito_domain_prefix",
+    "crm_dlq_name",
+    "crm_enabled",
+    "crm_function_name",
+    "crm_log_group",
+    "crm_stage",
+    "crm_token_parameter",
+    "dashboard_name",
+    "stage_of",
+    "table_names",
+]
 
 TABLE_ROLES = ("users", "enrollments", "progress", "badges")
 STACK_PREFIX = "hedgehog-learn-"
+API_FUNCTION_SUFFIX = "-api"
+# The CRM consumer's names (SPEC §6 "Second wave"); the env's `crm` section may override each one.
+CRM_ALIAS = "live"
+CRM_ALARM_SUFFIXES = ("crm-sync-errors", "crm-sync-iterator-age", "crm-sync-dlq-depth")
 
 
 def stage_of(env: Any) -> str:
@@ -38,3 +57,37 @@ def cognito_domain_prefix(domain: str | None) -> str | None:
     if host.endswith(".amazoncognito.com"):
         return host.split(".", 1)[0]
     return None
+
+
+def crm_enabled(env: Any) -> bool:
+    """Whether the env's CRM sync is on (`crm.enabled`); an env object without a `crm` section counts as off."""
+    return bool(getattr(getattr(env, "crm", None), "enabled", False))
+
+
+def crm_stage(env: Any) -> str:
+    """The stage the consumer's names use: from the API function `hedgehog-learn-<stage>-api` (the name the other
+    resources of the stage share), else from the stack name."""
+    name = str(env.function_name)
+    if name.startswith(STACK_PREFIX) and name.endswith(API_FUNCTION_SUFFIX):
+        return name.removeprefix(STACK_PREFIX).removesuffix(API_FUNCTION_SUFFIX)
+    return stage_of(env)
+
+
+def crm_function_name(env: Any) -> str:
+    """The consumer: env `crm.function_name`, else `hedgehog-learn-<stage>-crm-sync`."""
+    return env.crm.function_name or f"{STACK_PREFIX}{crm_stage(env)}-crm-sync"
+
+
+def crm_dlq_name(env: Any) -> str:
+    """The consumer's on-failure queue: env `crm.dlq_name`, else `hedgehog-learn-<stage>-crm-sync-dlq`."""
+    return env.crm.dlq_name or f"{crm_function_name(env)}-dlq"
+
+
+def crm_token_parameter(env: Any) -> str:
+    """The SSM parameter naming the HubSpot token: env `crm.token_parameter`, else
+    `/hedgehog-learn/<stage>/hubspot-token`."""
+    return env.crm.token_parameter or f"/{STACK_PREFIX.rstrip('-')}/{crm_stage(env)}/hubspot-token"
+
+
+def crm_log_group(env: Any) -> str:
+    return f"/aws/lambda/{crm_function_name(env)}"

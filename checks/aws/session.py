@@ -3,6 +3,8 @@
 Every client made here carries a botocore `before-parameter-build` hook that raises `ReadOnlyViolation` for any
 operation that is not a Describe/Get/List call (or one of the few read-only exceptions below), before a request
 is even built. The harness is pointed at production accounts; a write by mistake must be impossible, not unlikely.
+The reads that return a secret's value (SSM GetParameter*, Secrets Manager GetSecretValue) are refused the same
+way: the checks prove a secret is stored by reference from its metadata (Describe*), never by reading it.
 
 One narrow exception, on a separate client only (`cleanup_client`, used by checks.aws.cleanup after a run on aws):
 an unconditional DynamoDB DeleteItem of the test user's own rows in the env's four tables (`check_cleanup_delete`
@@ -26,6 +28,7 @@ from botocore.exceptions import (
 
 __all__ = [
     "READ_ONLY_EXCEPTIONS",
+    "SECRET_VALUE_READS",
     "AwsAccessError",
     "ReadOnlyAws",
     "ReadOnlyViolation",
@@ -37,6 +40,17 @@ __all__ = [
 READ_PREFIXES = ("Describe", "Get", "List")
 # Read-only operations whose names do not start with one of the prefixes above.
 READ_ONLY_EXCEPTIONS = frozenset({"FilterLogEvents", "Query"})
+# Reads that hand back a secret's value: refused although their names start with Get.
+SECRET_VALUE_READS = frozenset(
+    {
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+        "ssm:GetParameterHistory",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:BatchGetSecretValue",
+    }
+)
 # Dummy credentials for the local moto server: never real ones, so a mis-pointed local run cannot touch AWS.
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
@@ -51,9 +65,13 @@ class AwsAccessError(RuntimeError):
 
 def _refuse_writes(model: Any, **_: Any) -> None:
     name = model.name
+    service = model.service_model.service_name
+    if f"{service}:{name}" in SECRET_VALUE_READS:
+        raise ReadOnlyViolation(
+            f"refused {service}:{name}: the infra checks never read a secret's value (its metadata: Describe*)"
+        )
     if name.startswith(READ_PREFIXES) or name in READ_ONLY_EXCEPTIONS:
         return
-    service = model.service_model.service_name
     raise ReadOnlyViolation(
         f"refused {service}:{name}: the infra checks are read-only (only Describe*/Get*/List* and "
         f"{', '.join(sorted(READ_ONLY_EXCEPTIONS))} are allowed)"

@@ -15,7 +15,10 @@ from checks.aws.collectors import (
     iam,
     lambda_,
     logs,
+    secretsmanager,
     sns,
+    sqs,
+    ssm,
     sts,
 )
 from checks.aws.snapshot import Collector
@@ -33,4 +36,8 @@ COLLECTORS: dict[str, Collector] = {
     "sns": sns.collect,
     "cognito": cognito.collect,
     "apigatewayv2": apigatewayv2.collect,
+    # The CRM consumer's queue, token parameter and secret (empty sections while env crm.enabled is false).
+    "sqs": sqs.collect,
+    "ssm": ssm.collect,
+    "secretsmanager": secretsmanager.collect,
 }

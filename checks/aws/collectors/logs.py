@@ -1,5 +1,5 @@
 """CloudWatch Logs: the function's log group (retention, size) and its most recent event (timestamp only;
-messages are never copied into a snapshot)."""
+messages are never copied into a snapshot); with CRM enabled, the consumer's log group too."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from checks.aws.collectors._util import pick
+from checks.aws.names import crm_enabled, crm_log_group
 from checks.aws.snapshot import CollectContext
 
 GROUP_FIELDS = ("logGroupName", "retentionInDays", "storedBytes", "creationTime", "logGroupArn")
@@ -27,13 +28,20 @@ def _recent_event(logs: Any, group: str, now_ms: int) -> int | None:
     return newest
 
 
+def _group(ctx: CollectContext, item: str, name: str) -> dict[str, Any] | None:
+    """The log group named exactly `name` (describe takes a prefix), or None with `errors[item]` saying why."""
+    logs = ctx.client("logs")
+    listed = ctx.attempt(item, lambda: logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", []))
+    group = next((g for g in listed or [] if g.get("logGroupName") == name), None)
+    if listed is not None and group is None:
+        ctx.errors[item] = f"log group {name} not found"
+    return group
+
+
 def collect(ctx: CollectContext) -> dict[str, Any]:
     logs = ctx.client("logs")
     name = ctx.env.log_group
-    listed = ctx.attempt("group", lambda: logs.describe_log_groups(logGroupNamePrefix=name).get("logGroups", []))
-    group = next((g for g in listed or [] if g.get("logGroupName") == name), None)
-    if listed is not None and group is None:
-        ctx.errors["group"] = f"log group {name} not found"
+    group = _group(ctx, "group", name)
     now_ms = int(time.time() * 1000)
     recent = None
     last_stream_event = None
@@ -46,9 +54,16 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
             ],
         )
         last_stream_event = (streams or [{}])[0].get("lastEventTimestamp") if streams else None
+    crm_group = None
+    if crm_enabled(ctx.env):
+        found = _group(ctx, "crm:group", crm_log_group(ctx.env))
+        crm_group = pick(found, GROUP_FIELDS) if found else None
     return {
         "log_group_name": name,
         "group": pick(group, GROUP_FIELDS) if group else None,
+        # The CRM consumer's own group (retention only: the consumer has no traffic of its own to wait for).
+        "crm_log_group_name": crm_log_group(ctx.env) if crm_enabled(ctx.env) else None,
+        "crm_group": crm_group,
         "checked_at_ms": now_ms,
         "recent_window_s": RECENT_WINDOW_S,
         "recent_event_ms": recent,

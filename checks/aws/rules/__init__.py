@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from checks.aws.rules import apigw, cognito, dynamodb, lambda_, logs_alarms, ops, target
+from checks.aws.rules import apigw, cognito, crmsync, dynamodb, lambda_, logs_alarms, ops, target
 
-__all__ = ["apigw", "cognito", "dynamodb", "lambda_", "logs_alarms", "ops", "target"]
+__all__ = ["apigw", "cognito", "crmsync", "dynamodb", "lambda_", "logs_alarms", "ops", "target"]

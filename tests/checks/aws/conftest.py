@@ -14,13 +14,16 @@ import pytest
 
 from checks.aws.session import ReadOnlyAws
 from checks.aws.snapshot import InfraSnapshot
-from sandbox.aws.moto_server import MotoHandle, start_moto
+from sandbox.aws.moto_process import start_moto_process
+from sandbox.aws.moto_server import MotoHandle
 from sandbox.aws.provision import Provisioned, provision
 
 REGION = "us-west-2"
 TEMPLATE = Path(__file__).resolve().parents[3] / "backend" / "template.yaml"
 SITE = "http://localhost:8400"
 API = "http://localhost:8401"
+# The consumer's HubSpot token, put as its SecureString parameter: it must never reach a snapshot.
+CRM_TOKEN = "pat-na1-0a1b2c3d-test-token-never-in-a-snapshot"
 
 
 def parameters() -> dict[str, str]:
@@ -67,6 +70,7 @@ def env_for(p: Provisioned, *, endpoint: str, **overrides: Any) -> SimpleNamespa
             runtime="python3.12", memory_mb=512, timeout_s=10, handler="hhl_backend.lambda_handler.handler"
         ),
         aws_endpoint_url=endpoint,
+        crm=SimpleNamespace(enabled=True, function_name=None, dlq_name=None, token_parameter=None, sync_deadline_s=60),
     )
     values.update(overrides)
     return SimpleNamespace(**values)
@@ -96,7 +100,9 @@ def ship_log_line(endpoint: str, group: str) -> None:
 
 @pytest.fixture(scope="session")
 def moto() -> Iterator[MotoHandle]:
-    handle = start_moto(0)
+    # In a child process: these tests reset moto, and in-process moto state is global, so an in-process server would
+    # be wiped by (and would wipe) the `mock_aws()` of the backend tests sharing this pytest process (Makefile).
+    handle = start_moto_process(0)
     yield handle
     handle.stop()
 
@@ -104,7 +110,13 @@ def moto() -> Iterator[MotoHandle]:
 def deploy(moto: MotoHandle, faults: frozenset[str] = frozenset()) -> Provisioned:
     moto.reset()
     return provision(
-        TEMPLATE, endpoint_url=moto.url, region=REGION, stage="local", parameters=parameters(), faults=faults
+        TEMPLATE,
+        endpoint_url=moto.url,
+        region=REGION,
+        stage="local",
+        parameters=parameters(),
+        faults=faults,
+        crm_token=CRM_TOKEN,
     )
 
 

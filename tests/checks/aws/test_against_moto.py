@@ -7,7 +7,7 @@ import json
 import pytest
 
 from checks.aws import CHECKS, evaluate
-from tests.checks.aws.conftest import StaticSnapshot, collect, deploy, env_for, ship_log_line
+from tests.checks.aws.conftest import CRM_TOKEN, StaticSnapshot, collect, deploy, env_for, ship_log_line
 
 REAL_ONLY = {"infra.alarms.metrics_emitted"}  # scope real: the plugin skips it locally (moto has no metric data)
 HEALTHY_WARNINGS = {"infra.alarms.definitions": "composite checked from template (moto gap)"}
@@ -15,7 +15,8 @@ HEALTHY_WARNINGS = {"infra.alarms.definitions": "composite checked from template
 FAULTS = {
     "provision.no_pitr": {"infra.dynamodb.pitr_enabled"},
     "provision.no_sse": {"infra.dynamodb.sse_enabled"},
-    "provision.no_stream": {"infra.dynamodb.streams"},
+    # rule-level: the consumer's mapping on that stream is missing too; in a run mappings `requires` streams
+    "provision.no_stream": {"infra.dynamodb.streams", "infra.crmsync.mappings"},
     "provision.no_alarm_actions": {"security.ops.alarm_actions"},
     "provision.alarm_firing": {"infra.alarms.state"},
     "provision.retention_14": {"infra.logs.group"},
@@ -27,6 +28,8 @@ FAULTS = {
     "provision.iam_scan_delete": {"security.iam.least_privilege"},
     "client.drop_callback_url": {"infra.cognito.client"},
     "provision.single_version": {"infra.lambda.rollback_ready"},
+    "provision.crm_mapping_disabled": {"infra.crmsync.mappings"},
+    "provision.crm_no_dlq": {"infra.crmsync.dlq"},
 }
 
 
@@ -45,7 +48,7 @@ def test_healthy_stack_passes_every_check(healthy):
     results = outcomes(sections, env)
     not_passed = {k: v for k, v in results.items() if v[0] != "passed"}
     assert not_passed == {k: ("warning", msg) for k, msg in HEALTHY_WARNINGS.items()}
-    assert len(results) == 23  # + infra.lambda.rollback_ready
+    assert len(results) == 28  # + infra.lambda.rollback_ready, + the five infra.crmsync.*
 
 
 def test_snapshots_are_written_once_per_service_and_hold_no_secret(healthy):
@@ -64,10 +67,14 @@ def test_snapshots_are_written_once_per_service_and_hold_no_secret(healthy):
             "sns",
             "cognito",
             "apigatewayv2",
+            "sqs",
+            "ssm",
+            "secretsmanager",
         )
     )
     text = "".join(p.read_text() for p in out.glob("*.json"))
     assert "x" * 44 not in text  # AuthCookieSecret, present in the function env and the stack parameters
+    assert CRM_TOKEN not in text and "pat-" not in text  # the consumer's token: its parameter is only described
     lambda_section = json.loads((out / "lambda.json").read_text())
     assert "AUTH_COOKIE_SECRET" in lambda_section["function"]["Environment"]["names"]
     assert "Variables" not in json.dumps(lambda_section)

@@ -21,6 +21,13 @@ def aws(moto) -> ReadOnlyAws:
         ("cloudwatch", "set_alarm_state", {"AlarmName": "a", "StateValue": "OK", "StateReason": "r"}),
         ("cloudformation", "detect_stack_drift", {"StackName": "hedgehog-learn-local"}),
         ("lambda", "update_alias", {"FunctionName": "f", "Name": "live", "FunctionVersion": "1"}),
+        # Reads of a secret's value are refused like writes (infra.crmsync.token_by_reference only describes).
+        ("ssm", "get_parameter", {"Name": "/hedgehog-learn/local/hubspot-token", "WithDecryption": True}),
+        ("ssm", "get_parameters", {"Names": ["/hedgehog-learn/local/hubspot-token"]}),
+        ("ssm", "get_parameters_by_path", {"Path": "/hedgehog-learn/"}),
+        ("ssm", "get_parameter_history", {"Name": "/hedgehog-learn/local/hubspot-token"}),
+        ("secretsmanager", "get_secret_value", {"SecretId": "hubspot"}),
+        ("sqs", "receive_message", {"QueueUrl": "http://127.0.0.1/123456789012/dlq"}),
     ],
 )
 def test_guard_refuses_writes_before_any_request(aws, service, operation, kwargs):
@@ -34,6 +41,11 @@ def test_guard_lets_reads_through(aws):
     # FilterLogEvents is allowed although it is not Describe/Get/List: the request reaches moto, which answers 400.
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         aws.client("logs").filter_log_events(logGroupName="/nope")
+    # What the CRM consumer's checks read: metadata and counts only.
+    assert "Parameters" in aws.client("ssm").describe_parameters()
+    assert "EventSourceMappings" in aws.client("lambda").list_event_source_mappings()
+    with pytest.raises(ClientError, match="NonExistentQueue"):
+        aws.client("sqs").get_queue_url(QueueName="hedgehog-learn-nope-crm-sync-dlq")
 
 
 def test_describe_error_is_one_line_without_traceback():

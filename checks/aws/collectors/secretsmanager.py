@@ -1,0 +1,24 @@
+"""Secrets Manager: the metadata of any secret the CRM consumer's environment references (DescribeSecret only; the
+guard refuses GetSecretValue, so a value is never read)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.aws.collectors._util import pick
+from checks.aws.collectors.ssm import referenced
+from checks.aws.names import crm_enabled
+from checks.aws.snapshot import CollectContext
+
+SECRET_FIELDS = ("ARN", "Name", "KmsKeyId", "RotationEnabled", "LastChangedDate", "DeletedDate")
+
+
+def collect(ctx: CollectContext) -> dict[str, Any]:
+    if not crm_enabled(ctx.env):
+        return {"secrets": {}}
+    client = ctx.client("secretsmanager")
+    secrets: dict[str, Any] = {}
+    for secret_id in referenced(ctx.snapshot.get("lambda"), "secretsmanager"):
+        described = ctx.attempt(f"secret:{secret_id}", lambda s=secret_id: client.describe_secret(SecretId=s))
+        secrets[secret_id] = pick(described, SECRET_FIELDS) if described else None
+    return {"secrets": secrets}
