@@ -36,7 +36,16 @@ DIST_DIR = BACKEND_DIR.parent / "dist"
 PLATFORM = "manylinux2014_aarch64"
 PYTHON_VERSION = "3.12"
 # The runtime dependencies of hhl_backend (pyproject.toml), without boto3: the Lambda runtime ships it.
-RUNTIME_PACKAGES = ("starlette", "mangum", "pyjwt[crypto]", "cryptography", "httpx")
+RUNTIME_PACKAGES = (
+    "starlette",
+    "mangum",
+    "pyjwt[crypto]",
+    "cryptography",
+    "httpx",
+    # The CRM sync consumer (hhl_backend.crm): partial batch responses and HubSpot retries (SPEC §7).
+    "aws-lambda-powertools",
+    "tenacity",
+)
 EXCLUDED_TOP_LEVEL = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "bin", "__pycache__"})
 _FIXED_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest timestamp a zip can hold
 _FILE_MODE = 0o644 << 16

@@ -5,7 +5,11 @@ The first build needs PyPI once (the wheels are cached in dist/.deps-cache); lat
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import json
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from types import ModuleType
@@ -67,7 +71,7 @@ def test_runtime_dependencies_are_arm64_and_boto3_is_left_out(two_builds: tuple[
     with zipfile.ZipFile(two_builds[0]) as archive:
         names = archive.namelist()
     top_level = {name.split("/", 1)[0] for name in names}
-    assert {"starlette", "mangum", "jwt", "cryptography", "httpx"} <= top_level
+    assert {"starlette", "mangum", "jwt", "cryptography", "httpx", "aws_lambda_powertools", "tenacity"} <= top_level
     assert not {"boto3", "botocore", "s3transfer"} & top_level
     native = [name for name in names if name.endswith(".so")]
     assert native and all("aarch64" in name or "abi3" in name for name in native)
@@ -100,3 +104,43 @@ def test_main_prints_path_and_sha256(tmp_path: Path, capsys: pytest.CaptureFixtu
     path_line, sha_line = capsys.readouterr().out.splitlines()
     assert Path(path_line).parent == tmp_path
     assert sha_line == f"sha256 {packaging.sha256_of(Path(path_line))}"
+
+
+# What the python3.12 Lambda runtime itself provides (boto3 and its dependencies), taken from this venv.
+LAMBDA_RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
+_IMPORT_PROBE = """
+import importlib, json, sys
+sys.path[:0] = sys.argv[1:3]
+for name in ("hhl_backend.crm.handler", "hhl_backend.crm.provision_properties"):
+    importlib.import_module(name)
+third_party = [n for n in sys.modules if n.split(".")[0] not in sys.stdlib_module_names]
+files = {n: getattr(sys.modules[n], "__file__", None) for n in third_party}
+print(json.dumps(files))
+"""
+
+
+def test_the_crm_consumer_imports_from_the_zip_alone(two_builds: tuple[Path, Path], tmp_path: Path) -> None:
+    """The consumer's Lambda handler imports with nothing but the zip's files and the runtime's boto3 on the path
+    (`-S`: no site-packages of this venv), so every runtime dependency it needs is in RUNTIME_PACKAGES."""
+    unpacked, runtime = tmp_path / "zip", tmp_path / "runtime"
+    with zipfile.ZipFile(two_builds[0]) as archive:
+        archive.extractall(unpacked)
+    runtime.mkdir()
+    for name in LAMBDA_RUNTIME_PACKAGES:
+        source = Path(importlib.import_module(name).__file__)
+        source = source.parent if source.name == "__init__.py" else source
+        (runtime / source.name).symlink_to(source)
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", _IMPORT_PROBE, str(unpacked), str(runtime)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    files = json.loads(probe.stdout)
+    assert "aws_lambda_powertools" in files and "tenacity" in files and "httpx" in files
+    outside = {
+        name: path for name, path in files.items() if path and not path.startswith((str(unpacked), str(runtime)))
+    }
+    assert outside == {}
