@@ -122,11 +122,17 @@ def validate_new_property(body: object, groups: dict[str, dict]) -> dict:
     if body["groupName"] not in groups:
         raise bad_request(f"Property group {body['groupName']!r} does not exist")
     options = body.get("options", [])
-    if not isinstance(options, list) or not all(isinstance(o, dict) and "value" in o for o in options):
+    if not isinstance(options, list) or not all(
+        isinstance(o, dict) and isinstance(o.get("value"), str) for o in options
+    ):
         raise bad_request("options must be a list of {label, value} objects")
     if kind == "enumeration" and not options:
         raise bad_request("An enumeration property needs options")
     return body
+
+
+def _valid_options(options: object) -> bool:
+    return isinstance(options, list) and all(isinstance(o, dict) and isinstance(o.get("value"), str) for o in options)
 
 
 def validate_new_group(body: object) -> dict:

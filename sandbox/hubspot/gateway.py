@@ -39,7 +39,7 @@ def api(handler: Handler, *, subject: Subject | None = None, with_body: bool = F
         arrived = ctx.clock.now()
         body, body_error = await _read_json(request) if with_body else (None, None)
         with ctx.lock:
-            email = subject(ctx, request, body) if subject else None
+            email = _subject_of(subject, ctx, request, body)
             latency_ms = max(faults.latency_ms for faults in ctx.faults.applicable(email))
         if latency_ms:
             await asyncio.sleep(latency_ms / 1000)  # the fault itself: a slow portal, not a synchronisation
@@ -66,6 +66,14 @@ def api(handler: Handler, *, subject: Subject | None = None, with_body: bool = F
         return response
 
     return endpoint
+
+
+def _subject_of(subject: Subject | None, ctx: HubSpotContext, request: Request, body: object) -> str | None:
+    # A request too malformed to name its contact (a bad idProperty) is answered by its handler, about nobody.
+    try:
+        return subject(ctx, request, body) if subject else None
+    except ApiError:
+        return None
 
 
 def _retry_window(ctx: HubSpotContext, email: str | None, arrived: float) -> tuple[int, bool]:

@@ -75,10 +75,10 @@ def _filters(ctx: HubSpotContext, body: dict) -> list[list[dict]]:
         if not isinstance(filters, list) or len(filters) > _MAX_FILTERS_PER_GROUP:
             raise bad_request(f"each filter group needs `filters`, a list of at most {_MAX_FILTERS_PER_GROUP}")
         for item in filters:
-            if not isinstance(item, dict) or item.get("propertyName") not in ctx.properties:
-                name = item.get("propertyName") if isinstance(item, dict) else item
+            name = item.get("propertyName") if isinstance(item, dict) else item
+            if not isinstance(name, str) or name not in ctx.properties:
                 raise bad_request(f"There was a problem with the request: unknown property {name!r} in a filter")
-            if item.get("operator") not in OPERATORS:
+            if not isinstance(item.get("operator"), str) or item["operator"] not in OPERATORS:
                 raise bad_request(f"Unsupported filter operator {item.get('operator')!r}")
         checked.append(filters)
     if sum(len(filters) for filters in checked) > _MAX_FILTERS:

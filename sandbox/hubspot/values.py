@@ -16,9 +16,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def iso_ms(epoch_ms: int) -> str:
-    """HubSpot's timestamp format: ISO 8601, UTC, milliseconds, `Z`."""
-    moment = datetime.fromtimestamp(epoch_ms // 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+    """HubSpot's timestamp format: ISO 8601, UTC, milliseconds, `Z` (OverflowError outside years 1..9999)."""
+    m = _EPOCH + timedelta(milliseconds=epoch_ms)
+    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}.{epoch_ms % 1000:03d}Z"
 
 
 def normalise(definition: dict, value: object) -> str:
@@ -81,7 +81,10 @@ def _date(name: str, text: str) -> str:
         except ValueError:
             pass
     elif _EPOCH_MS.match(text):
-        moment = datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        try:
+            moment = _EPOCH + timedelta(milliseconds=int(text))
+        except OverflowError:
+            raise InvalidValue(name, "INVALID_DATE", f"{text} is out of range for property {name}") from None
         if moment.hour or moment.minute or moment.second or moment.microsecond:
             clock = moment.strftime("%H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
             raise InvalidValue(name, "INVALID_DATE", f"{text} is at {clock} UTC, not midnight! (property {name})")
@@ -92,18 +95,18 @@ def _date(name: str, text: str) -> str:
 
 
 def _datetime(name: str, text: str) -> str:
-    if _EPOCH_MS.match(text):
-        return iso_ms(int(text))
     try:
+        if _EPOCH_MS.match(text):
+            return iso_ms(int(text))
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        # Exact integer milliseconds: float timestamps would turn .123 into .122 now and then.
+        return iso_ms((moment - _EPOCH) // timedelta(milliseconds=1))
+    except (ValueError, OverflowError):
         raise InvalidValue(
             name, "INVALID_DATETIME", f"{text!r} is not a valid datetime for property {name} (ISO 8601 or epoch ms)"
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    # Exact integer milliseconds: float timestamps would turn .123 into .122 now and then.
-    return iso_ms((moment - _EPOCH) // timedelta(milliseconds=1))
 
 
 def _option(definition: dict, text: str) -> str:

@@ -43,6 +43,9 @@ def test_values_are_stored_as_hubspot_returns_them(definition: dict, given: obje
         (NUMBER, None, "INVALID_NUMBER"),
         (DATE, "1704067200001", "INVALID_DATE"),
         (DATE, "2023-02-29", "INVALID_DATE"),
+        (DATE, "-99999999999999999", "INVALID_DATE"),  # before year 1
+        (DATETIME, "99999999999999999", "INVALID_DATETIME"),  # after year 9999
+        (DATETIME, "0001-01-01T00:00:00+05:00", "INVALID_DATETIME"),  # year 0 in UTC
         (DATETIME, "", "INVALID_DATETIME"),
         ({"name": "s", "type": "string"}, {"a": 1}, "INVALID_VALUE"),
         ({"name": "s", "type": "string"}, "x" * 65537, "INVALID_STRING"),
@@ -57,3 +60,5 @@ def test_refused_values_name_hubspots_error_code(definition: dict, given: object
 def test_iso_ms_is_utc_with_milliseconds_and_z() -> None:
     assert iso_ms(0) == "1970-01-01T00:00:00.000Z"
     assert iso_ms(1704096000999) == "2024-01-01T08:00:00.999Z"
+    assert iso_ms(-1) == "1969-12-31T23:59:59.999Z"
+    assert iso_ms(-62135596800000) == "0001-01-01T00:00:00.000Z"  # four-digit years, as ISO 8601 wants
