@@ -122,5 +122,5 @@ async def _read_json(request: Request) -> tuple[object, ApiError | None]:
     raw = await request.body()
     try:
         return json.loads(raw), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         return None, bad_request(f"Invalid input JSON: {exc}")

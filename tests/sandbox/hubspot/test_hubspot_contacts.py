@@ -135,8 +135,9 @@ def test_search_refuses_malformed_bodies(api: TestClient, body: object) -> None:
     assert_error(api.post(f"{BASE}/search", json=body), 400, "VALIDATION_ERROR")
 
 
-def test_invalid_json_is_400(api: TestClient) -> None:
-    response = api.post(BASE, content=b"{not json", headers={"Content-Type": "application/json"})
+@pytest.mark.parametrize("raw", [b"{not json", b"\xff\xfe", b"[" * 100_000 + b"]" * 100_000, b""])
+def test_invalid_json_is_400(api: TestClient, raw: bytes) -> None:
+    response = api.post(BASE, content=raw, headers={"Content-Type": "application/json"})
     assert_error(response, 400, "VALIDATION_ERROR")
 
 
