@@ -108,7 +108,8 @@ def search(ctx: HubSpotContext, request: Request, body: object) -> Response:
     names = body.get("properties")
     if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
         raise bad_request("properties must be a list of property names")
-    matches = search_matches(ctx, body)
+    lag_ms = max(faults.search_lag_ms for faults in ctx.faults.applicable(search_subject(ctx, request, body)))
+    matches = search_matches(ctx, body, created_before_ms=ctx.clock.now_ms() - lag_ms if lag_ms else None)
     page, paging = page_of(matches, body.get("after"), body.get("limit", 10), limit_max=200)
     result: dict[str, object] = {"total": len(matches), "results": [c.render(requested(ctx, names)) for c in page]}
     if paging:

@@ -6,6 +6,8 @@ Hook bodies (`POST /__standin/faults`), one kind per request, each with an optio
     {"status": 500, "count": N}                     the next N requests answer that 5xx (500..599)
     {"latency_ms": N}                               every request waits N ms first (0 clears)
     {"outage": true}                                every request answers 503 (false clears)
+    {"search_lag_ms": N}                            search does not see contacts created less than N ms ago
+                                                    (HubSpot's search index lags; 0 clears)
 A POST replaces that kind in its scope and keeps the other kinds. A request about a contact (search by email, create
 with that email, get/patch of that contact's id) sees that email's faults on top of the global ones: an outage or
 latency in either applies, and a counted fault (429, 5xx) is drawn from the contact's own count first.
@@ -46,7 +48,11 @@ class OutageFault(_Scoped):
     outage: bool
 
 
-FaultRequest = RateLimitFault | ServerErrorFault | LatencyFault | OutageFault
+class SearchLagFault(_Scoped):
+    search_lag_ms: int = Field(ge=0, le=600_000)
+
+
+FaultRequest = RateLimitFault | ServerErrorFault | LatencyFault | OutageFault | SearchLagFault
 
 
 @dataclass
@@ -57,6 +63,7 @@ class FaultSet:
     server_error_status: int = 500
     latency_ms: int = 0
     outage: bool = False
+    search_lag_ms: int = 0
 
     def apply(self, fault: FaultRequest) -> None:
         if isinstance(fault, RateLimitFault):
@@ -65,12 +72,16 @@ class FaultSet:
             self.server_error_count, self.server_error_status = fault.count, fault.status
         elif isinstance(fault, LatencyFault):
             self.latency_ms = fault.latency_ms
+        elif isinstance(fault, SearchLagFault):
+            self.search_lag_ms = fault.search_lag_ms
         else:
             self.outage = fault.outage
 
     @property
     def empty(self) -> bool:
-        return not (self.rate_limit_count or self.server_error_count or self.latency_ms or self.outage)
+        return not (
+            self.rate_limit_count or self.server_error_count or self.latency_ms or self.outage or self.search_lag_ms
+        )
 
     def as_json(self) -> dict:
         return {
@@ -82,6 +93,7 @@ class FaultSet:
             else None,
             "latency_ms": self.latency_ms,
             "outage": self.outage,
+            "search_lag_ms": self.search_lag_ms,
         }
 
 

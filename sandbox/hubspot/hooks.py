@@ -13,7 +13,7 @@
     DELETE /__standin/faults[?email=<e>|?scope=all] → 200 the same shape; clears that contact's faults, no query:
            the global ones, `scope=all`: every fault
            <set> = {"rate_limit": {"count", "retry_after"} | null, "server_error": {"count", "status"} | null,
-                    "latency_ms": int, "outage": bool}
+                    "latency_ms": int, "outage": bool, "search_lag_ms": int}
     GET    /__standin/requests?email=<e> → 200 [{"at": epoch_s, "method", "path", "status", "early": bool}]
            every CRM API request about that contact, oldest first. A request arriving before the Retry-After of
            the contact's previous 429 elapsed is answered 429 again (`Retry-After`: the remaining seconds); it is

@@ -104,8 +104,9 @@ def _all_hold(filters: list[dict], values: dict[str, str]) -> bool:
     return all(OPERATORS[item["operator"]](values.get(item["propertyName"]), item) for item in filters)
 
 
-def search_matches(ctx: HubSpotContext, body: dict) -> list[Contact]:
-    """Every contact the search body selects, in its sort order."""
+def search_matches(ctx: HubSpotContext, body: dict, *, created_before_ms: int | None = None) -> list[Contact]:
+    """Every contact the search body selects, in its sort order; with `created_before_ms`, only contacts created
+    before then (the search index's lag)."""
     groups = _filters(ctx, body)
     query = body.get("query")
     if query is not None and not isinstance(query, str):
@@ -113,6 +114,8 @@ def search_matches(ctx: HubSpotContext, body: dict) -> list[Contact]:
     prop, descending = _sort_key(body)
     matches = []
     for contact in ctx.contacts.all():
+        if created_before_ms is not None and contact.created_ms >= created_before_ms:
+            continue
         values = contact.all_values()
         if groups and not any(_all_hold(filters, values) for filters in groups):
             continue

@@ -131,7 +131,13 @@ def test_global_faults_apply_to_every_request_until_cleared(api: TestClient) -> 
     assert ledger(api, "o@example.com")[0]["status"] == 503
     plant(api, status=429, count=1, retry_after=0)
     state = api.delete("/__standin/faults").json()
-    assert state["global"] == {"rate_limit": None, "server_error": None, "latency_ms": 0, "outage": False}
+    assert state["global"] == {
+        "rate_limit": None,
+        "server_error": None,
+        "latency_ms": 0,
+        "outage": False,
+        "search_lag_ms": 0,
+    }
     assert api.get("/crm/v3/properties/contacts").status_code == 200
 
 
@@ -230,3 +236,16 @@ def test_a_request_in_flight_when_the_429_was_answered_is_refused_but_not_early(
     refused = api.get(f"{CONTACTS}/{contact['id']}")
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
     assert ledger(api, "inflight@example.com")[-1]["early"] is False
+
+
+def test_search_lag_hides_new_contacts_from_search_only(api: TestClient, clock: Clock) -> None:
+    plant(api, search_lag_ms=2000, email="lag@example.com")
+    created = create(api, email="lag@example.com")
+    assert search_email(api, "lag@example.com")["total"] == 0  # HubSpot's index has not caught up
+    assert api.get(f"{CONTACTS}/{created['id']}").status_code == 200  # reads by id see it at once
+    conflict = api.post(CONTACTS, json={"properties": {"email": "lag@example.com"}})
+    assert_error(conflict, 409, "CONFLICT")  # what a search-then-create client meets
+    clock.offset_s += 2.5
+    assert search_email(api, "lag@example.com")["results"][0]["id"] == created["id"]
+    create(api, email="nolag@example.com")
+    assert search_email(api, "nolag@example.com")["total"] == 1  # scoped: others are indexed at once
