@@ -36,7 +36,9 @@ def _cut(text: str, limit: int = ONE_LINER_CHARS) -> str:
 
 
 def _show(value: Any) -> str:
-    return str(value) if isinstance(value, str) else json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    if isinstance(value, str) or not isinstance(value, int | float | bool | list | dict | None):
+        return str(value)  # a string as is, and diff_rows' "(absent)" marker unquoted
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 def one_liner(check: Mapping[str, Any]) -> str:
@@ -144,7 +146,7 @@ def annotation_lines(
     lines = []
     if verdict:
         more = f" (+{len(found) - TOP_FINDINGS} findings not annotated)" if len(found) > TOP_FINDINGS else ""
-        text = f"{verdict}" + (": " + "; ".join(reasons) if reasons else "") + more
+        text = verdict + (": " + "; ".join(_cut(r) for r in reasons) if reasons else "") + more
         lines.append(_command("notice" if verdict == "GO" else "error", text, secrets, title="Rollout verdict"))
     for check in found[:TOP_FINDINGS]:
         path = evidence_path(check, run_name)

@@ -38,6 +38,8 @@ def test_one_liner_is_the_first_differing_key_else_the_message() -> None:
     check = _check("api.cors", "failed", expected={"status": 401, "cors": "x"}, actual={"status": 500, "cors": "y"})
     assert one_liner(check) == "status: expected 401, got 500 (+1 more)"
     assert one_liner(_check("api.x", "error", message="ConnectError: refused\ntraceback")) == "ConnectError: refused"
+    absent = _check("security.cookies.flags", "failed", expected={"cookies": ["a"]}, actual={})
+    assert one_liner(absent) == 'cookies: expected ["a"], got (absent)'
 
 
 def test_summary_names_id_severity_one_liner_and_artifact_path() -> None:
