@@ -60,6 +60,12 @@ class Context:
     def has_fault(self, name: str) -> bool:
         return name in self.faults
 
+    def has_fault_for(self, name: str, logical_id: str) -> bool:
+        """Whether fault `name` damages resource `logical_id`. The first-wave faults model the Jan-2026 API
+        deployment (which had no CRM consumer), so the consumer's resources (`CrmSync*`) carry only their own
+        `provision.crm_*` faults: one planted defect, one red check."""
+        return name in self.faults and (name.startswith("provision.crm_") or not logical_id.startswith("CrmSync"))
+
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.aws.context import Context, Created
+from sandbox.aws.template import NO_VALUE
 
 __all__ = ["FAULT_TABLES", "HANDLERS"]
 
@@ -61,8 +62,9 @@ def create_table(ctx: Context, logical_id: str, props: dict[str, Any]) -> Create
         pitr.pop("RecoveryPeriodInDays", None)  # the API rejects a window on a disabled PITR
     ddb.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification=pitr)
     attrs = {"Arn": description["TableArn"]}
-    if "LatestStreamArn" in description:
-        attrs["StreamArn"] = description["LatestStreamArn"]
+    # A table without a stream (provision.no_stream) yields AWS::NoValue: what references its stream (the CRM sync
+    # mapping, its role's stream statement) drops that entry instead of failing the whole walk.
+    attrs["StreamArn"] = description.get("LatestStreamArn", NO_VALUE)
     return Created(ref=name, attrs=attrs)
 
 

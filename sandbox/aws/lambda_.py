@@ -59,7 +59,11 @@ def create_role(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created
             Tags=props.get("Tags", []),
         )["Role"]
     for policy in props.get("Policies", []):  # put_role_policy replaces, so re-runs converge
-        document = _with_scan_delete(policy["PolicyDocument"]) if ctx.has_fault(FAULT_IAM) else policy["PolicyDocument"]
+        document = (
+            _with_scan_delete(policy["PolicyDocument"])
+            if ctx.has_fault_for(FAULT_IAM, logical_id)
+            else policy["PolicyDocument"]
+        )
         iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"], PolicyDocument=json.dumps(document))
     return Created(ref=name, attrs={"Arn": role["Arn"], "RoleId": role["RoleId"]})
 
@@ -76,12 +80,12 @@ def _with_scan_delete(document: dict[str, Any]) -> dict[str, Any]:
     return {**document, "Statement": statements}
 
 
-def _function_settings(ctx: Context, props: dict[str, Any]) -> dict[str, Any]:
+def _function_settings(ctx: Context, logical_id: str, props: dict[str, Any]) -> dict[str, Any]:
     settings = {key: props[key] for key in _FUNCTION_SETTINGS if key in props}
-    if ctx.has_fault("provision.default_memory"):
+    if ctx.has_fault_for("provision.default_memory", logical_id):
         # What an undeclared Serverless Framework deployment ends up with (SPEC §2).
         settings["MemorySize"], settings["Timeout"] = 1024, 6
-    if ctx.has_fault("provision.env_test_bypass"):
+    if ctx.has_fault_for("provision.env_test_bypass", logical_id):
         variables = dict(settings.get("Environment", {}).get("Variables", {}))
         variables["ENABLE_TEST_BYPASS"] = "true"
         settings["Environment"] = {"Variables": variables}
@@ -95,7 +99,7 @@ def create_function(ctx: Context, logical_id: str, props: dict[str, Any]) -> Cre
         ctx.code_upload.result()  # the code must be in S3 before the function can point at it
     lam = ctx.client("lambda")
     name = props["FunctionName"]
-    settings = _function_settings(ctx, props)
+    settings = _function_settings(ctx, logical_id, props)
     try:
         lam.get_function(FunctionName=name)
         settings.pop("Architectures", None)  # a configuration update cannot change the architecture
@@ -112,12 +116,12 @@ def _unqualified_arn(ctx: Context, function_name: str) -> str:
 
 
 def publish_version(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
-    if ctx.has_fault(FAULT_NO_ALIAS):
+    if ctx.has_fault_for(FAULT_NO_ALIAS, logical_id):
         # No versions used: everything that would name the published version names $LATEST (SPEC §2 real).
         return Created(ref=_unqualified_arn(ctx, props["FunctionName"]), attrs={"Version": "$LATEST"})
     lam = ctx.client("lambda")
     name = props["FunctionName"]
-    if not ctx.has_fault(FAULT_SINGLE_VERSION) and not _published_versions(lam, name):
+    if not ctx.has_fault_for(FAULT_SINGLE_VERSION, logical_id) and not _published_versions(lam, name):
         # A deployed stack has a release before the current one: the version a rollback moves `live` back to.
         # (moto publishes a new version only after a change, so the description is touched in between.)
         description = lam.get_function_configuration(FunctionName=name).get("Description", "")
@@ -134,7 +138,7 @@ def _published_versions(lam: Any, name: str) -> list[str]:
 
 
 def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
-    if ctx.has_fault(FAULT_NO_ALIAS):
+    if ctx.has_fault_for(FAULT_NO_ALIAS, logical_id):
         # No alias: the integration and the permission that would name it target the bare function (SPEC §2 real).
         arn = _unqualified_arn(ctx, props["FunctionName"])
         return Created(ref=arn, attrs={"AliasArn": arn})
@@ -155,7 +159,7 @@ def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Create
 def add_permission(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     lam = ctx.client("lambda")
     function, _, qualifier = props["FunctionName"].rpartition(":")  # the alias ARN: <function arn>:live
-    if ctx.has_fault(FAULT_NO_ALIAS):
+    if ctx.has_fault_for(FAULT_NO_ALIAS, logical_id):
         function, qualifier = props["FunctionName"], ""  # the bare function ARN (provision.no_alias)
     request = {
         "FunctionName": function,

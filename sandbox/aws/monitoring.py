@@ -39,7 +39,7 @@ def create_log_group(ctx: Context, logical_id: str, props: dict[str, Any]) -> Cr
     name = props["LogGroupName"]
     with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
         logs.create_log_group(logGroupName=name)
-    retention = 14 if ctx.has_fault("provision.retention_14") else props.get("RetentionInDays")
+    retention = 14 if ctx.has_fault_for("provision.retention_14", logical_id) else props.get("RetentionInDays")
     if retention is not None:
         logs.put_retention_policy(logGroupName=name, retentionInDays=int(retention))
     return Created(ref=name, attrs={"Arn": ctx.arn("logs", f"log-group:{name}:*")})
@@ -61,7 +61,7 @@ def create_metric_alarm(ctx: Context, logical_id: str, props: dict[str, Any]) ->
     cloudwatch = ctx.client("cloudwatch")
     name = props["AlarmName"]
     request = {key: props[key] for key in _ALARM_SETTINGS if key in props}
-    if ctx.has_fault("provision.no_alarm_actions"):
+    if ctx.has_fault_for("provision.no_alarm_actions", logical_id):
         request.update(ActionsEnabled=False, AlarmActions=[], OKActions=[])
     cloudwatch.put_metric_alarm(AlarmName=name, **request)  # an upsert: re-runs converge
     if ctx.has_fault("provision.alarm_firing") and logical_id == FIRING_ALARM:

@@ -67,6 +67,79 @@ def _serialise_dynamodb_calls() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
+def _no_stream_delivery_by_moto() -> None:
+    """Keep moto from delivering DynamoDB stream records to a mapped Lambda itself.
+
+    With an event source mapping on a table stream, moto 5.2 runs the function on every table write: through Docker
+    (absent here: each write then logs "error running docker", writes a log stream into the function's log group
+    and takes ≈2× as long), and even with `lambda.use_docker: false` (that switch only covers the Invoke API). Worse,
+    after that attempt it empties the stream shard, so GetRecords would never see a record. The sandbox's stream
+    poller (sandbox.aws.stream_poller) is what delivers records, as Lambda's pollers do in AWS; moto only keeps the
+    stream. A falsy result makes moto's shard keep its records.
+    """
+    from moto.awslambda.models import LambdaBackend
+
+    if getattr(LambdaBackend.send_dynamodb_items, "_hhl_disabled", False):
+        return
+
+    def send_dynamodb_items(self: LambdaBackend, function_arn: str, items: list[Any], source: str) -> str:
+        return ""
+
+    send_dynamodb_items._hhl_disabled = True  # type: ignore[attr-defined]
+    LambdaBackend.send_dynamodb_items = send_dynamodb_items  # type: ignore[method-assign,assignment]
+
+
+def _mappings_report_the_alias() -> None:
+    """A mapping created on an alias ARN reports that ARN as its FunctionArn, as AWS does; moto 5.2 reports the
+    version the alias points at, which would make a mapping on `live` indistinguishable from one pinned to a version."""
+    from moto.awslambda.models import LambdaBackend
+
+    if getattr(LambdaBackend.create_event_source_mapping, "_hhl_alias", False):
+        return
+    original_create = LambdaBackend.create_event_source_mapping
+    original_update = LambdaBackend.update_event_source_mapping
+
+    def keep_alias(esm: Any, function_name: str | None) -> Any:
+        if esm is not None and function_name and function_name.startswith("arn:") and function_name.count(":") == 7:
+            qualifier = function_name.rsplit(":", 1)[1]
+            if not qualifier.isdigit() and qualifier != "$LATEST":
+                esm.function_arn = function_name
+        return esm
+
+    def create(self: LambdaBackend, spec: dict[str, Any]) -> Any:
+        return keep_alias(original_create(self, spec), spec.get("FunctionName"))
+
+    def update(self: LambdaBackend, uuid: str, spec: dict[str, Any]) -> Any:
+        return keep_alias(original_update(self, uuid, spec), spec.get("FunctionName"))
+
+    create._hhl_alias = True  # type: ignore[attr-defined]
+    LambdaBackend.create_event_source_mapping = create  # type: ignore[method-assign]
+    LambdaBackend.update_event_source_mapping = update  # type: ignore[method-assign]
+
+
+_MAX_SHARD_ITERATORS = 2048
+
+
+def _bounded_shard_iterators() -> None:
+    """moto keeps every shard iterator it ever issued (each GetRecords issues one); the poller asks several times a
+    second for hours, so only the newest ones are kept (AWS expires iterators after 15 minutes anyway)."""
+    from moto.dynamodbstreams.models import DynamoDBStreamsBackend
+
+    if getattr(DynamoDBStreamsBackend.get_records, "_hhl_bounded", False):
+        return
+    original = DynamoDBStreamsBackend.get_records
+
+    def get_records(self: DynamoDBStreamsBackend, iterator_arn: str, limit: int) -> dict[str, Any]:
+        result = original(self, iterator_arn, limit)
+        iterators = self.shard_iterators
+        while len(iterators) > _MAX_SHARD_ITERATORS:
+            iterators.pop(next(iter(iterators)))  # insertion order: the oldest first
+        return result
+
+    get_records._hhl_bounded = True  # type: ignore[attr-defined]
+    DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
+
+
 def start_moto(port: int = 0) -> MotoHandle:
     """Start moto on 127.0.0.1; port 0 picks a free port. Returns once the server accepts requests."""
     if not 0 <= port <= 65535:
@@ -74,6 +147,9 @@ def start_moto(port: int = 0) -> MotoHandle:
     # werkzeug logs every request on stderr unless its logger has a level; the sandbox wants quiet AWS calls.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     _serialise_dynamodb_calls()
+    _no_stream_delivery_by_moto()
+    _mappings_report_the_alias()
+    _bounded_shard_iterators()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()  # returns after the socket is bound, so requests are served from here on
     _, bound_port = server.get_host_and_port()

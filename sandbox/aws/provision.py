@@ -23,11 +23,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sandbox.aws import apigw, cognito, dynamodb, lambda_, monitoring
+from sandbox.aws import apigw, cognito, crmsync, dynamodb, lambda_, monitoring
 from sandbox.aws.cognito import TestUser
 from sandbox.aws.context import Context, Created, Handler, ProvisionError, client_for
 from sandbox.aws.stack import register_stack
-from sandbox.aws.template import Resolver, TemplateError, bind_parameters, creation_order, load_template
+from sandbox.aws.template import NO_VALUE, Resolver, TemplateError, bind_parameters, creation_order, load_template
 
 __all__ = ["HANDLED_FAULTS", "ProvisionError", "Provisioned", "TestUser", "provision"]
 
@@ -39,6 +39,7 @@ HANDLERS: dict[str, Handler] = {
     **lambda_.HANDLERS,
     **apigw.HANDLERS,
     **monitoring.HANDLERS,
+    **crmsync.HANDLERS,
 }
 HANDLED_FAULTS = frozenset(
     {
@@ -55,6 +56,8 @@ HANDLED_FAULTS = frozenset(
         "provision.iam_scan_delete",
         "provision.single_version",
         "client.drop_callback_url",
+        crmsync.FAULT_MAPPING_DISABLED,
+        crmsync.FAULT_NO_DLQ,
     }
 )
 _TABLE_KEYS = {
@@ -88,9 +91,14 @@ class Provisioned:
     api_id: str
     api_endpoint: str
     topic_arn: str
-    alarm_names: tuple[str, ...]  # the four metric alarms, then the composite
+    alarm_names: tuple[str, ...]  # every metric alarm (the API's four, the consumer's three), then the composite
     dashboard_name: str
     role_arn: str
+    crm_function_name: str
+    crm_alias_arn: str
+    crm_dlq_url: str  # where the DLQ is (or would be: provision.crm_no_dlq creates none)
+    crm_mappings: dict[str, str]  # table key -> event source mapping UUID; a table without a stream is absent
+    crm_token_parameter: str  # the SSM SecureString the consumer reads its HubSpot token from
     physical_ids: dict[str, str] = field(default_factory=dict)  # logical id -> Ref value, for every resource
     # logical id -> the resolved properties that were requested (before faults). It holds the cookie secret, so it is
     # kept out of repr and comparisons; compare names, never print it.
@@ -109,8 +117,12 @@ def provision(
     faults: frozenset[str] = frozenset(),
     users: Sequence[TestUser] = (),
     code_zip: Path | None = None,
+    crm_token: str | None = None,
 ) -> Provisioned:
-    """Create (or converge) every template resource plus the sandbox extras; see the module docstring."""
+    """Create (or converge) every template resource plus the sandbox extras; see the module docstring.
+
+    `crm_token`, when given, is put as the consumer's SecureString token parameter (the stand-in's token locally).
+    """
     unknown = {name for name in faults if name.startswith(("provision.", "client."))} - HANDLED_FAULTS
     if unknown:
         raise ProvisionError(f"unknown provisioning fault(s): {', '.join(sorted(unknown))}")
@@ -125,6 +137,7 @@ def provision(
         raise ProvisionError(str(exc)) from None
     # Scrubbed from any error message (botocore and moto may echo request values).
     secrets = [given[name] for name in no_echo if given.get(name)] + [user.password for user in users]
+    secrets += [crm_token] if crm_token else []
     try:
         bound = bind_parameters(template, given)
         account_id = client_for(endpoint_url, region, "sts").get_caller_identity()["Account"]
@@ -152,6 +165,8 @@ def provision(
                 ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
             )
             cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
+            if crm_token:
+                crmsync.put_token_parameter(ctx, _token_parameter(declared), crm_token)
             stack_id = stack.result()
     except (ClientError, BotoCoreError, TemplateError, ProvisionError) as exc:
         raise ProvisionError(_scrub(f"provisioning failed: {exc}", secrets)) from None
@@ -181,6 +196,15 @@ def _walk(ctx: Context, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return declared
 
 
+def _mapping_ids(refs: dict[str, str]) -> dict[str, str]:
+    # CrmSyncUsersMapping etc.: one per table, named after it.
+    return {key: refs[f"CrmSync{lid.removesuffix('Table')}Mapping"] for lid, key in _TABLE_KEYS.items()}
+
+
+def _token_parameter(declared: dict[str, dict[str, Any]]) -> str:
+    return str(declared["CrmSyncFunction"]["Environment"]["Variables"]["HUBSPOT_TOKEN_PARAMETER"])
+
+
 def _scrub(text: str, secrets: Sequence[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "[secure]")
@@ -201,7 +225,9 @@ def _result(
         account_id=ctx.account_id,
         tables={key: refs[lid] for lid, key in _TABLE_KEYS.items()},
         table_arns={key: attrs[lid]["Arn"] for lid, key in _TABLE_KEYS.items()},
-        stream_arns={key: attrs[lid]["StreamArn"] for lid, key in _TABLE_KEYS.items() if "StreamArn" in attrs[lid]},
+        stream_arns={
+            key: attrs[lid]["StreamArn"] for lid, key in _TABLE_KEYS.items() if attrs[lid]["StreamArn"] is not NO_VALUE
+        },
         function_name=refs["ApiFunction"],
         function_arn=attrs["ApiFunction"]["Arn"],
         alias_arn=refs["ApiFunctionAlias"],
@@ -217,6 +243,11 @@ def _result(
         alarm_names=tuple(refs[lid] for lid in alarms),
         dashboard_name=refs["Dashboard"],
         role_arn=attrs["ApiFunctionRole"]["Arn"],
+        crm_function_name=refs["CrmSyncFunction"],
+        crm_alias_arn=refs["CrmSyncFunctionAlias"],
+        crm_dlq_url=refs["CrmSyncDlq"],
+        crm_mappings={key: uuid for key, uuid in _mapping_ids(refs).items() if uuid},
+        crm_token_parameter=_token_parameter(declared),
         physical_ids=dict(refs),
         declared=declared,
         gaps=tuple(ctx.gaps),

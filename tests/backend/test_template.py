@@ -78,8 +78,12 @@ def test_parameters() -> None:
         "AuthCookieSecret",
         "CodeS3Bucket",
         "CodeS3Key",
+        "HubSpotBaseUrl",
+        "HubSpotTokenParameterName",
     }
     assert parameters["AuthCookieSecret"]["NoEcho"] is True
+    assert parameters["HubSpotBaseUrl"]["Default"] == "https://api.hubapi.com"
+    assert parameters["HubSpotTokenParameterName"]["Default"] == ""  # = /hedgehog-learn/<Stage>/hubspot-token
     assert parameters["AlarmEmail"]["Default"] == ""
     for name in ("CorsOrigins", "CallbackUrls", "LogoutUrls"):
         assert parameters[name]["Type"] == "CommaDelimitedList"
@@ -253,7 +257,7 @@ def test_dashboard_widgets() -> None:
         bind_parameters(T, _valid_parameters()),
         {"AWS::Region": "us-west-2", "AWS::AccountId": "1", "AWS::Partition": "aws"},
         refs={lid: f"<{lid}>" for lid in R},
-        attrs={lid: {"Arn": f"arn:{lid}"} for lid in R},
+        attrs={lid: {"Arn": f"arn:{lid}", "QueueName": f"<{lid}.QueueName>"} for lid in R},
     )
     body = json.loads(resolver.resolve(props("Dashboard")["DashboardBody"]))
     assert sub(props("Dashboard")["DashboardName"]) == "hedgehog-learn-${Stage}"
@@ -270,6 +274,13 @@ def test_dashboard_widgets() -> None:
             assert ("AWS/DynamoDB", name, "TableName", f"<{table}>") in metrics
     alarm_widgets = [w for w in body["widgets"] if w["type"] == "alarm"]
     assert alarm_widgets[0]["properties"]["alarms"] == [f"arn:{lid}" for lid in [*ALARMS, "ApiRedAlarm"]]
+    crm_live = ("FunctionName", "<CrmSyncFunction>", "Resource", "<CrmSyncFunction>:live")
+    for name in ("Invocations", "Errors", "Throttles", "IteratorAge"):
+        assert ("AWS/Lambda", name, *crm_live) in metrics
+    assert ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", "<CrmSyncDlq.QueueName>") in [
+        m[:4] for m in metrics
+    ]
+    assert alarm_widgets[1]["properties"]["alarms"] == [f"arn:{lid}" for lid in CRM_ALARMS]
 
 
 def _valid_parameters() -> dict[str, str]:
@@ -294,3 +305,193 @@ def test_logical_ids_the_gateway_emulation_reads() -> None:
     expected |= {"ApiLogGroup", "HttpApi", "ApiIntegration", "ApiStage", "ApiInvokePermission", "AlarmTopic"}
     expected |= {"AlarmEmailSubscription", "Dashboard"}
     assert expected <= set(R)
+
+
+# ---------------------------------------------------------------- CRM sync consumer (SPEC §6 second wave, §7)
+CRM_ALARMS = {
+    "CrmSyncErrorsAlarm": ("crm-sync-errors", "AWS/Lambda", "Errors", "FunctionName", "Sum", 60, 1, 1),
+    "CrmSyncIteratorAgeAlarm": (
+        "crm-sync-iterator-age",
+        "AWS/Lambda",
+        "IteratorAge",
+        "FunctionName",
+        "Maximum",
+        60,
+        5,
+        60000,
+    ),
+    "CrmSyncDlqDepthAlarm": (
+        "crm-sync-dlq-depth",
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        "QueueName",
+        "Maximum",
+        60,
+        1,
+        1,
+    ),
+}
+CRM_MAPPINGS = {f"CrmSync{table.removesuffix('Table')}Mapping": table for table in TABLES}
+TOKEN_PARAMETER = {
+    "Fn::If": [
+        "HasTokenParameterName",
+        {"Ref": "HubSpotTokenParameterName"},
+        {"Fn::Sub": "/hedgehog-learn/${Stage}/hubspot-token"},
+    ]
+}
+
+
+def _resolved(logical_id: str, **parameters: str) -> Any:
+    resolver = Resolver(
+        bind_parameters(T, _valid_parameters() | parameters),
+        {"AWS::Region": "us-west-2", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"},
+        T["Conditions"],
+        refs={lid: f"<{lid}>" for lid in R},
+        attrs={lid: {"Arn": f"arn:{lid}", "StreamArn": f"stream:{lid}", "QueueName": "q"} for lid in R},
+    )
+    return resolver.resolve(props(logical_id))
+
+
+def test_crm_function_config_and_token_by_reference() -> None:
+    fn = props("CrmSyncFunction")
+    assert sub(fn["FunctionName"]) == "hedgehog-learn-${Stage}-crm-sync"
+    assert (fn["Runtime"], fn["Architectures"], fn["Handler"]) == (
+        "python3.12",
+        ["arm64"],
+        "hhl_backend.crm.handler.handler",
+    )
+    assert (fn["MemorySize"], fn["Timeout"]) == (256, 60)
+    assert fn["Role"] == {"Fn::GetAtt": ["CrmSyncFunctionRole", "Arn"]}
+    assert fn["Code"] == props("ApiFunction")["Code"]  # the same package
+    assert fn["LoggingConfig"] == {"LogGroup": {"Ref": "CrmSyncLogGroup"}}
+    env = fn["Environment"]["Variables"]
+    assert set(env) == {
+        "APP_STAGE",
+        "DYNAMODB_USERS_TABLE",
+        "DYNAMODB_ENROLLMENTS_TABLE",
+        "DYNAMODB_PROGRESS_TABLE",
+        "DYNAMODB_BADGES_TABLE",
+        "HUBSPOT_BASE_URL",
+        "HUBSPOT_TOKEN_PARAMETER",
+        "LOG_LEVEL",
+    }
+    for table, name in TABLES.items():
+        assert env[f"DYNAMODB_{name.upper()}_TABLE"] == {"Ref": table}
+    assert env["HUBSPOT_BASE_URL"] == {"Ref": "HubSpotBaseUrl"}
+    assert env["HUBSPOT_TOKEN_PARAMETER"] == TOKEN_PARAMETER  # a name, never the token itself
+    assert not any("TOKEN" in name and name != "HUBSPOT_TOKEN_PARAMETER" for name in env)
+    variables = _resolved("CrmSyncFunction")["Environment"]["Variables"]
+    assert variables["HUBSPOT_TOKEN_PARAMETER"] == "/hedgehog-learn/dev/hubspot-token"
+    custom = _resolved("CrmSyncFunction", HubSpotTokenParameterName="/ops/hubspot")["Environment"]["Variables"]
+    assert custom["HUBSPOT_TOKEN_PARAMETER"] == "/ops/hubspot"
+    group = props("CrmSyncLogGroup")
+    assert (sub(group["LogGroupName"]), group["RetentionInDays"]) == (
+        "/aws/lambda/hedgehog-learn-${Stage}-crm-sync",
+        30,
+    )
+    assert props("CrmSyncFunctionVersion") == {"FunctionName": {"Ref": "CrmSyncFunction"}}
+    assert props("CrmSyncFunctionAlias") == {
+        "Name": "live",
+        "FunctionName": {"Ref": "CrmSyncFunction"},
+        "FunctionVersion": {"Fn::GetAtt": ["CrmSyncFunctionVersion", "Version"]},
+    }
+
+
+def _statements(role: str) -> dict[str, list[dict[str, Any]]]:
+    return {policy["PolicyName"]: policy["PolicyDocument"]["Statement"] for policy in props(role)["Policies"]}
+
+
+def test_crm_role_least_privilege() -> None:
+    statements = _statements("CrmSyncFunctionRole")
+    everything = [s for group in statements.values() for s in group]
+    assert all(s["Effect"] == "Allow" for s in everything)
+    actions = [a for s in everything for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])]
+    assert not any("*" in action for action in actions)
+    assert statements["logs"] == [
+        {
+            "Effect": "Allow",
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": {"Fn::GetAtt": ["CrmSyncLogGroup", "Arn"]},
+        }
+    ]
+    reads, writes, streams = statements["dynamodb"]
+    assert reads["Action"] == ["dynamodb:GetItem", "dynamodb:Query"]
+    assert reads["Resource"] == [{"Fn::GetAtt": [table, "Arn"]} for table in TABLES]
+    assert (writes["Action"], writes["Resource"]) == ("dynamodb:UpdateItem", {"Fn::GetAtt": ["UsersTable", "Arn"]})
+    assert sorted(streams["Action"]) == [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+    ]
+    assert streams["Resource"] == [{"Fn::GetAtt": [table, "StreamArn"]} for table in TABLES]
+    assert statements["dlq"] == [
+        {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["CrmSyncDlq", "Arn"]}}
+    ]
+    ssm, kms = _resolved("CrmSyncFunctionRole")["Policies"][3]["PolicyDocument"]["Statement"]
+    assert (ssm["Action"], ssm["Resource"]) == (
+        "ssm:GetParameter",
+        "arn:aws:ssm:us-west-2:123456789012:parameter/hedgehog-learn/dev/hubspot-token",
+    )
+    assert kms["Action"] == "kms:Decrypt"
+    assert kms["Condition"] == {
+        "StringEquals": {"kms:ViaService": "ssm.us-west-2.amazonaws.com"},
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/aws/ssm"},
+    }
+    assert set(actions) == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
+        "sqs:SendMessage",
+        "ssm:GetParameter",
+        "kms:Decrypt",
+    }
+
+
+def test_crm_dlq() -> None:
+    queue = props("CrmSyncDlq")
+    assert R["CrmSyncDlq"]["Type"] == "AWS::SQS::Queue"
+    assert sub(queue["QueueName"]) == "hedgehog-learn-${Stage}-crm-sync-dlq"
+    assert (queue["MessageRetentionPeriod"], queue["SqsManagedSseEnabled"]) == (14 * 24 * 3600, True)
+
+
+@pytest.mark.parametrize("logical_id", sorted(CRM_MAPPINGS))
+def test_crm_event_source_mappings(logical_id: str) -> None:
+    assert R[logical_id]["Type"] == "AWS::Lambda::EventSourceMapping"
+    assert props(logical_id) == {
+        "FunctionName": {"Ref": "CrmSyncFunctionAlias"},
+        "EventSourceArn": {"Fn::GetAtt": [CRM_MAPPINGS[logical_id], "StreamArn"]},
+        "Enabled": True,
+        "StartingPosition": "LATEST",
+        "BatchSize": 25,
+        "MaximumBatchingWindowInSeconds": 2,
+        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+        "BisectBatchOnFunctionError": True,
+        "MaximumRetryAttempts": 5,
+        "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": ["CrmSyncDlq", "Arn"]}}},
+    }
+    mappings = [lid for lid, r in R.items() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    assert sorted(mappings) == sorted(CRM_MAPPINGS)
+
+
+@pytest.mark.parametrize("logical_id", sorted(CRM_ALARMS))
+def test_crm_alarms(logical_id: str) -> None:
+    suffix, namespace, metric, dimension, stat, period, evaluations, threshold = CRM_ALARMS[logical_id]
+    p = props(logical_id)
+    assert sub(p["AlarmName"]) == f"hedgehog-learn-${{Stage}}-{suffix}"
+    assert (p["Namespace"], p["MetricName"], p["Statistic"]) == (namespace, metric, stat)
+    value = {"Ref": "CrmSyncFunction"} if dimension == "FunctionName" else {"Fn::GetAtt": ["CrmSyncDlq", "QueueName"]}
+    assert p["Dimensions"] == [{"Name": dimension, "Value": value}]
+    assert (p["Period"], p["EvaluationPeriods"], p["DatapointsToAlarm"]) == (period, evaluations, evaluations)
+    assert p["Threshold"] == threshold
+    assert (p["ComparisonOperator"], p["TreatMissingData"]) == ("GreaterThanOrEqualToThreshold", "notBreaching")
+    assert p["ActionsEnabled"] is True
+    assert p["AlarmActions"] == p["OKActions"] == [{"Ref": "AlarmTopic"}]
+    # The API's composite stays about the API: a HubSpot outage must not turn the API's red alarm on.
+    assert f"${{{logical_id}}}" not in sub(props("ApiRedAlarm")["AlarmRule"])

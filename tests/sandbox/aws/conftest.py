@@ -22,6 +22,7 @@ TEMPLATE = REPO / "backend" / "template.yaml"
 REGION = "us-west-2"
 # Per-run test secrets; the values only need to satisfy the template's and the pool's rules.
 COOKIE_SECRET = "c2FuZGJveC10ZXN0LWNvb2tpZS1zZWNyZXQtMzItYnl0ZXM="
+CRM_TOKEN = "pat-test-" + uuid.uuid4().hex  # the HubSpot stand-in's bearer token in these tests
 USERS = (
     TestUser("learner-one@example.com", "Hh1-" + uuid.uuid4().hex, given_name="Ada", family_name="Lovelace"),
     TestUser("learner-two@example.com", "Hh1-" + uuid.uuid4().hex),
@@ -76,6 +77,7 @@ def provision_stage(moto: MotoHandle) -> Provisioner:
             parameters=parameters_for(stage, **overrides),
             faults=faults,
             users=USERS,
+            crm_token=CRM_TOKEN,
         )
 
     return run

@@ -37,7 +37,8 @@ def _published_versions(aws, p: Provisioned) -> list[str]:
 
 def _alarm_actions(aws, p: Provisioned) -> set[tuple[bool, tuple[str, ...], tuple[str, ...]]]:
     alarms = aws("cloudwatch").describe_alarms(AlarmNames=list(p.alarm_names))["MetricAlarms"]
-    return {(a["ActionsEnabled"], tuple(a["AlarmActions"]), tuple(a["OKActions"])) for a in alarms}
+    api = [a for a in alarms if "-crm-sync-" not in a["AlarmName"]]  # the fault models the API's deployment
+    return {(a["ActionsEnabled"], tuple(a["AlarmActions"]), tuple(a["OKActions"])) for a in api}
 
 
 def _alarm_states(aws, p: Provisioned) -> dict[str, str]:
@@ -88,6 +89,21 @@ def _dynamodb_grants(aws, p: Provisioned) -> set[str]:
 
 FORBIDDEN = {"dynamodb:Scan", "dynamodb:DeleteItem"}
 
+
+def _mapping_states(aws, p: Provisioned) -> set[str]:
+    mappings = [aws("lambda").get_event_source_mapping(UUID=uuid) for uuid in p.crm_mappings.values()]
+    return {m["State"] for m in mappings} | ({"four"} if len(mappings) == 4 else set())
+
+
+def _dlq_and_destinations(aws, p: Provisioned) -> tuple[bool, set[str]]:
+    queues = aws("sqs").list_queues(QueueNamePrefix=f"{p.stack_name}-crm-sync-dlq").get("QueueUrls", [])
+    mappings = [aws("lambda").get_event_source_mapping(UUID=uuid) for uuid in p.crm_mappings.values()]
+    destinations = {m.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination", "") for m in mappings}
+    return bool(queues), {d.rsplit(":", 1)[-1].removeprefix(p.stack_name) for d in destinations}  # queue names
+
+
+CRM_ALARMS = {"crm-sync-errors": "OK", "crm-sync-iterator-age": "OK", "crm-sync-dlq-depth": "OK"}
+
 # fault -> (probe, value on a healthy stack, value with the fault)
 CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.no_pitr": (_pitr, "ENABLED", "DISABLED"),
@@ -96,8 +112,8 @@ CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.no_alarm_actions": (_alarm_actions, "topic", {(False, (), ())}),
     "provision.alarm_firing": (
         _alarm_states,
-        {"lambda-errors": "OK", "lambda-throttles": "OK", "httpapi-5xx": "OK", "httpapi-latency": "OK"},
-        {"lambda-errors": "ALARM", "lambda-throttles": "OK", "httpapi-5xx": "OK", "httpapi-latency": "OK"},
+        {"lambda-errors": "OK", "lambda-throttles": "OK", "httpapi-5xx": "OK", "httpapi-latency": "OK"} | CRM_ALARMS,
+        {"lambda-errors": "ALARM", "lambda-throttles": "OK", "httpapi-5xx": "OK", "httpapi-latency": "OK"} | CRM_ALARMS,
     ),
     "provision.retention_14": (_retention, 30, 14),
     "provision.default_memory": (_sizing, (512, 10, True), (1024, 6, False)),
@@ -106,6 +122,8 @@ CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.no_alias": (_aliases_and_target, (["live"], True), ([], False)),
     "provision.iam_scan_delete": (_dynamodb_grants, set(), FORBIDDEN),
     "provision.single_version": (_published_versions, ["1", "2"], ["1"]),  # 1 = the previous release
+    "provision.crm_mapping_disabled": (_mapping_states, {"Enabled", "four"}, {"Disabled", "four"}),
+    "provision.crm_no_dlq": (_dlq_and_destinations, (True, {"-crm-sync-dlq"}), (False, {""})),
     "client.drop_callback_url": (
         _callback_urls,
         ["http://localhost:8401/auth/callback", "http://localhost:8400/auth/callback"],

@@ -22,7 +22,7 @@ from tests.sandbox.aws.conftest import TEMPLATE
 KNOWN_GAPS = {
     "ApiRedAlarm": "PutCompositeAlarm not implemented: the composite is verified from the template",
     "UserPoolDomain.ManagedLoginVersion": "not reported by DescribeUserPoolDomain",
-    "ApiFunction.LoggingConfig": "not stored or reported by moto's Lambda",
+    "*.LoggingConfig": "not stored or reported by moto's Lambda (ApiFunction, CrmSyncFunction)",
     "*.alarm-evaluation": "alarms are never evaluated: state stays OK unless set_alarm_state is called",
     "stack.resources": "record-only stack: ListStackResources shows placeholders with empty ids",
 }
@@ -113,7 +113,9 @@ def verify_log_group(aws, logical_id: str, props: dict[str, Any], result: Provis
 def verify_role(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
     iam = aws("iam")
     role = iam.get_role(RoleName=props["RoleName"])["Role"]
-    assert role["Arn"] == result.role_arn
+    assert role["RoleName"] == result.physical_ids[logical_id]
+    if logical_id == "ApiFunctionRole":
+        assert role["Arn"] == result.role_arn
     assert role["AssumeRolePolicyDocument"] == props["AssumeRolePolicyDocument"]
     assert sorted(iam.list_role_policies(RoleName=props["RoleName"])["PolicyNames"]) == sorted(
         policy["PolicyName"] for policy in props["Policies"]
@@ -124,7 +126,7 @@ def verify_role(aws, logical_id: str, props: dict[str, Any], result: Provisioned
 
 
 def verify_function(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
-    config = aws("lambda").get_function_configuration(FunctionName=result.function_name)
+    config = aws("lambda").get_function_configuration(FunctionName=result.physical_ids[logical_id])
     for key in ("FunctionName", "Runtime", "Handler", "MemorySize", "Timeout", "Architectures", "Role", "Description"):
         assert config[key] == props[key], key
     # Names only: the environment holds the cookie secret, which must never reach test output.
@@ -132,21 +134,28 @@ def verify_function(aws, logical_id: str, props: dict[str, Any], result: Provisi
     assert (
         "LoggingConfig" not in config or config["LoggingConfig"].get("LogGroup") != props["LoggingConfig"]["LogGroup"]
     ), "moto now stores LoggingConfig: drop the gap, compare it"
-    tags = aws("lambda").list_tags(Resource=result.function_arn)["Tags"]
+    tags = aws("lambda").list_tags(Resource=config["FunctionArn"])["Tags"]
     assert tags == _tags(props["Tags"])
+    if logical_id == "CrmSyncFunction":  # no secret in this environment: compare every value
+        assert config["Environment"]["Variables"] == props["Environment"]["Variables"]
+        assert config["Environment"]["Variables"]["HUBSPOT_TOKEN_PARAMETER"] == result.crm_token_parameter
 
 
 def verify_version(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
     versions = aws("lambda").list_versions_by_function(FunctionName=props["FunctionName"])["Versions"]
-    assert result.function_version in {v["Version"] for v in versions}
-    assert result.function_version != "$LATEST"
+    version = result.physical_ids[logical_id].rsplit(":", 1)[1]  # Ref = the version ARN
+    assert version in {v["Version"] for v in versions}
+    assert version != "$LATEST"
+    if logical_id == "ApiFunctionVersion":
+        assert version == result.function_version
 
 
 def verify_alias(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
     alias = aws("lambda").get_alias(FunctionName=props["FunctionName"], Name=props["Name"])
     assert alias["Name"] == "live"
-    assert alias["FunctionVersion"] == props["FunctionVersion"] == result.function_version
-    assert alias["AliasArn"] == result.alias_arn
+    assert alias["FunctionVersion"] == props["FunctionVersion"] != "$LATEST"
+    assert alias["AliasArn"] == result.physical_ids[logical_id]
+    assert alias["AliasArn"] in {result.alias_arn, result.crm_alias_arn}
 
 
 def verify_permission(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
@@ -208,6 +217,32 @@ def verify_composite(aws, logical_id: str, props: dict[str, Any], result: Provis
     assert f"{logical_id}: {COMPOSITE_ALARM_GAP}" in result.gaps
 
 
+def verify_queue(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
+    sqs = aws("sqs")
+    assert sqs.get_queue_url(QueueName=props["QueueName"])["QueueUrl"] == result.crm_dlq_url
+    attributes = sqs.get_queue_attributes(QueueUrl=result.crm_dlq_url, AttributeNames=["All"])["Attributes"]
+    assert int(attributes["MessageRetentionPeriod"]) == props["MessageRetentionPeriod"]
+    assert attributes["SqsManagedSseEnabled"] == str(props["SqsManagedSseEnabled"]).lower()
+    assert sqs.list_queue_tags(QueueUrl=result.crm_dlq_url)["Tags"] == _tags(props["Tags"])
+
+
+def verify_mapping(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
+    mapping = aws("lambda").get_event_source_mapping(UUID=result.physical_ids[logical_id])
+    assert mapping["EventSourceArn"] == props["EventSourceArn"] in result.stream_arns.values()
+    assert mapping["FunctionArn"] == props["FunctionName"] == result.crm_alias_arn  # on the alias, as AWS reports it
+    assert mapping["State"] == ("Enabled" if props["Enabled"] else "Disabled")
+    for key in (
+        "StartingPosition",
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "FunctionResponseTypes",
+        "BisectBatchOnFunctionError",
+        "MaximumRetryAttempts",
+        "DestinationConfig",
+    ):
+        assert mapping[key] == props[key], key
+
+
 def verify_dashboard(aws, logical_id: str, props: dict[str, Any], result: Provisioned) -> None:
     dashboard = aws("cloudwatch").get_dashboard(DashboardName=props["DashboardName"])
     assert json.loads(dashboard["DashboardBody"]) == json.loads(props["DashboardBody"])
@@ -233,6 +268,8 @@ VERIFIERS: dict[str, Verifier] = {
     "AWS::CloudWatch::Alarm": verify_alarm,
     "AWS::CloudWatch::CompositeAlarm": verify_composite,
     "AWS::CloudWatch::Dashboard": verify_dashboard,
+    "AWS::SQS::Queue": verify_queue,
+    "AWS::Lambda::EventSourceMapping": verify_mapping,
 }
 RESOURCES = load_template(TEMPLATE)["Resources"]
 
@@ -309,3 +346,30 @@ def test_function_environment_satisfies_the_backend_config(healthy: Provisioned)
     assert settings.app_stage == healthy.stack_name.removeprefix("hedgehog-learn-")
     assert settings.cognito_user_pool_id == healthy.user_pool_id
     assert settings.cognito_client_id == healthy.client_id
+
+
+def test_hubspot_token_is_a_secure_string_by_reference(aws, healthy: Provisioned) -> None:
+    """The sandbox extra: the consumer's token parameter holds the sandbox token; the function holds only its name."""
+    from tests.sandbox.aws.conftest import CRM_TOKEN
+
+    assert (
+        healthy.crm_token_parameter
+        == f"/hedgehog-learn/{healthy.stack_name.removeprefix('hedgehog-learn-')}/hubspot-token"
+    )
+    parameter = aws("ssm").get_parameter(Name=healthy.crm_token_parameter, WithDecryption=True)["Parameter"]
+    assert parameter["Type"] == "SecureString"
+    assert parameter["Value"] == CRM_TOKEN, "the parameter does not hold the sandbox token"  # no value in the message
+    config = aws("lambda").get_function_configuration(FunctionName=healthy.crm_function_name)
+    assert CRM_TOKEN not in json.dumps(config["Environment"])
+
+
+def test_crm_settings_satisfy_the_consumer_config(healthy: Provisioned) -> None:
+    """The environment the template gives the consumer is one its settings loader accepts."""
+    from hhl_backend.crm.config import load_crm_settings
+
+    variables = healthy.declared["CrmSyncFunction"]["Environment"]["Variables"]
+    settings = load_crm_settings(variables)
+    assert settings.token_parameter == healthy.crm_token_parameter
+    declared = (settings.users_table, settings.enrollments_table, settings.progress_table, settings.badges_table)
+    assert declared == tuple(healthy.tables[key] for key in ("users", "enrollments", "progress", "badges"))
+    assert settings.hubspot_base_url == "https://api.hubapi.com"  # the template default
