@@ -92,7 +92,7 @@ class ContactStore:
         return [self._by_id[key] for key in sorted(self._by_id)]
 
     def get(self, contact_id: str) -> Contact | None:
-        return self._by_id.get(int(contact_id)) if contact_id.isdigit() else None
+        return self._by_id.get(int(contact_id)) if contact_id.isascii() and contact_id.isdigit() else None
 
     def by_email(self, email: str) -> Contact | None:
         found = self._by_email.get(email.strip().lower())

@@ -156,6 +156,7 @@ def test_get_by_id_answers_requested_properties_or_404(api: TestClient) -> None:
     assert api.get(f"{BASE}/g@example.com", params={"idProperty": "email"}).json()["id"] == created["id"]
     assert_error(api.get(f"{BASE}/999999"), 404, "OBJECT_NOT_FOUND")
     assert_error(api.get(f"{BASE}/not-numeric"), 404, "OBJECT_NOT_FOUND")
+    assert_error(api.get(f"{BASE}/١٠١"), 404, "OBJECT_NOT_FOUND")  # digits, but not ASCII ones
     assert_error(api.get(f"{BASE}/{created['id']}", params={"idProperty": "firstname"}), 400, "VALIDATION_ERROR")
     assert_error(api.patch(f"{BASE}/999999", json={"properties": {"firstname": "x"}}), 404, "OBJECT_NOT_FOUND")
 
