@@ -197,3 +197,23 @@ def test_concurrent_creates_of_one_email_make_one_contact(served: Served, hubspo
     assert statuses == [201] + [409] * 5
     assert len(served.hooks.get("/__standin/contacts").json()["results"]) == 1
     assert len(served.hooks.get("/__standin/requests", params={"email": "race@example.com"}).json()) == 6
+
+
+def test_search_paging_and_archive_through_the_official_client(hubspot: HubSpot) -> None:
+    contacts = hubspot.crm.contacts
+    for index in range(3):
+        contacts.basic_api.create(
+            simple_public_object_input_for_create=SimplePublicObjectInputForCreate(
+                properties={"email": f"page{index}@example.com"}
+            )
+        )
+    first = contacts.search_api.do_search(public_object_search_request=PublicObjectSearchRequest(limit=2))
+    assert first.total == 3 and len(first.results) == 2 and first.paging.next.after
+    rest = contacts.search_api.do_search(
+        public_object_search_request=PublicObjectSearchRequest(limit=2, after=first.paging.next.after)
+    )
+    assert len(rest.results) == 1 and rest.paging is None
+    contacts.basic_api.archive(contact_id=rest.results[0].id)
+    with pytest.raises(ApiException) as gone:
+        contacts.basic_api.get_by_id(contact_id=rest.results[0].id)
+    assert gone.value.status == 404
