@@ -58,7 +58,7 @@ _query = st.dictionaries(
     st.text(max_size=10),
     max_size=3,
 )
-_FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_FAST = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 HANDLERS: list[tuple[str, Callable, st.SearchStrategy]] = [
     ("search", contacts.search, _search),
     ("create", contacts.create, _contact),
