@@ -87,16 +87,24 @@ class Learner:
     def __init__(self, api: HttpClient, env: Any, access_token: str, evidence: Evidence) -> None:
         self.api, self.env, self.evidence = api, env, evidence
         self.cookies = {ACCESS_COOKIE: access_token}
-        self._email: str | None = None
+        self._profile: dict[str, Any] | None = None
+
+    def profile(self) -> dict[str, Any]:
+        """`GET /auth/me` (once): the identity the sync resolves the contact from."""
+        if self._profile is None:
+            body = expect_status(self.evidence, self.api.get("/auth/me", cookies=self.cookies), 200)
+            require(isinstance(body.get("email"), str) and "@" in body["email"], f"GET /auth/me: no email in {body}")
+            self._profile = body
+        return self._profile
 
     def email(self) -> str:
-        """The profile's email (`GET /auth/me`): the address the sync looks the contact up by."""
-        if self._email is None:
-            body = expect_status(self.evidence, self.api.get("/auth/me", cookies=self.cookies), 200)
-            email = body.get("email")
-            require(isinstance(email, str) and "@" in email, f"GET /auth/me: no email in the profile {body}")
-            self._email = str(email)
-        return self._email
+        """The address the sync looks the contact up by."""
+        return str(self.profile()["email"])
+
+    def identities(self) -> tuple[str, ...]:
+        """What names this user in the sync's records: its email and its user id (the `USER#<id>` keys)."""
+        user_id = self.profile().get("userId")
+        return (self.email(), *([str(user_id)] if user_id else []))
 
     def track(self, body: Mapping[str, Any], *, owner: str = "api.events.persisted") -> Response:
         response = self.api.post("/events/track", json=dict(body), cookies=self.cookies)
