@@ -36,6 +36,12 @@ EXCLUDED: dict[str, str] = {
     ),
     "POST /auth/logout": "as GET /auth/logout",
 }
+# Answers fuzzed but judged by another check: a schema violation there is that check's finding (noted, not failed).
+SCHEMA_OWNED_ELSEWHERE: dict[tuple[str, int], str] = {
+    # The exact grade body (score, pass, passing_score, persisted) is what api.quiz.grading asserts; the Jan-2026
+    # deployment's `{"score":100,"pass":true}` is its known finding, not a second one here.
+    ("POST /quiz/grade", 200): "api.quiz.grading",
+}
 READ_METHODS = frozenset({"GET"})
 
 

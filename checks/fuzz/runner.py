@@ -30,12 +30,13 @@ from schemathesis import APIOperation, Case
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from checks.fuzz.operations import ContentSlugs, case_strategy, coverage_cases, with_content
+from checks.fuzz.operations import SCHEMA_OWNED_ELSEWHERE, ContentSlugs, case_strategy, coverage_cases, with_content
 
 # What our HTTP/1.1 client can put on the wire (RFC 9110 token names, visible-ASCII values: h11 and httpx): a generated
 # header outside them (`Authorization: "Bearer "`, a CR/LF) cannot be sent at all, so that example is not one.
 _FIELD_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _FIELD_VALUE = re.compile(r"^(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?$")
+SERVER_ERROR = "server error"
 # Headers Schemathesis adds that say nothing about the request under test (our client sends its own User-Agent).
 _TRANSPORT_HEADERS = frozenset({"user-agent", "accept-encoding", "connection"})
 
@@ -93,6 +94,13 @@ class Finding:
     def key(self) -> tuple[str, str, int]:
         return (self.operation, self.kind, self.status)
 
+    @property
+    def owner(self) -> str | None:
+        """The check that owns this finding when it is not api.fuzz.no_5xx's (a schema violation it judges)."""
+        if self.kind == SERVER_ERROR:
+            return None
+        return SCHEMA_OWNED_ELSEWHERE.get((self.operation, self.status))
+
     def size(self) -> int:
         return len(self.exchange.body or b"") + len(json.dumps(self.exchange.params, default=str))
 
@@ -139,7 +147,7 @@ class FuzzReport:
                 for label, run in self.runs.items()
             },
             "findings": [
-                {"operation": f.operation, "kind": f.kind, "status": f.status, "detail": f.detail}
+                {"operation": f.operation, "kind": f.kind, "status": f.status, "detail": f.detail, "owner": f.owner}
                 for f in self.findings.values()
             ],
         }
@@ -207,6 +215,27 @@ def sendable(exchange: Exchange) -> bool:
     return all(_FIELD_NAME.match(name) and _FIELD_VALUE.match(value) for name, value in fields)
 
 
+def as_json_labelled(response: httpx.Response) -> httpx.Response:
+    """`response` labelled application/json when its body is JSON under another label, so that the body is still
+    judged against its schema: clients parse by body (SPEC §3.1), and the label is api.content_type_json's."""
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media == "application/json" or not response.content:
+        return response
+    try:
+        json.loads(response.content)
+    except ValueError:
+        return response
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() != "content-type"]
+    relabelled = httpx.Response(
+        response.status_code,
+        headers=[*headers, ("content-type", "application/json")],
+        content=response.content,
+        request=response.request,
+    )
+    relabelled.elapsed = response.elapsed
+    return relabelled
+
+
 def judge(case: Case, response: httpx.Response) -> list[tuple[str, str]]:
     """(kind, detail) per violated property: a 5xx, or the body against the documented schema."""
     found: list[tuple[str, str]] = []
@@ -215,9 +244,9 @@ def judge(case: Case, response: httpx.Response) -> list[tuple[str, str]]:
     except RuntimeError:
         response.elapsed = timedelta(0)
     if response.status_code >= 500:
-        found.append(("server error", f"{response.status_code} {response.text[:200]!r}"))
+        found.append((SERVER_ERROR, f"{response.status_code} {response.text[:200]!r}"))
     try:
-        case.validate_response(response, checks=[response_schema_conformance])
+        case.validate_response(as_json_labelled(response), checks=[response_schema_conformance])
     except FailureGroup as group:
         found += [(failure.title, _short(failure)) for failure in group.exceptions if isinstance(failure, Failure)]
     return found

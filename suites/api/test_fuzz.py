@@ -94,7 +94,14 @@ def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pyt
     )
     if any(run.cut_short for run in report.runs.values()):
         evidence.note(f"the {bounds.max_seconds:.0f} s bound cut the fuzzing short (see fuzz-summary.json)")
-    findings = list(report.findings.values())
+    findings = []
+    for finding in report.findings.values():
+        if finding.owner:
+            evidence.note(
+                f"{finding.operation} {finding.status}: {finding.kind} ({finding.owner}'s finding, not this check's)"
+            )
+        else:
+            findings.append(finding)
     if findings:
         lines = [_replay(api, finding) for finding in findings[:MAX_REPLAYS]]
         more = f" (+{len(findings) - MAX_REPLAYS} more in fuzz-summary.json)" if len(findings) > MAX_REPLAYS else ""

@@ -173,3 +173,18 @@ def test_bounds_from_the_env_file_section_with_defaults_for_what_it_leaves_out()
     assert FuzzBounds.from_env(None) == FuzzBounds()
     bounds = FuzzBounds.from_env(Section())
     assert bounds.max_examples == 7 and bounds.max_seconds == FuzzBounds().max_seconds
+
+
+def test_a_json_body_labelled_text_plain_is_still_judged_and_a_quiz_grade_shape_is_owned_elsewhere(
+    storage: Path,
+) -> None:
+    """Real deployment: JSON as text/plain (api.content_type_json's) and `{"score":100,"pass":true}` for any quiz
+    (api.quiz.grading's): the fuzzer sees the off-schema body, and names its owner."""
+
+    def always_passes(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=b'{"score":100,"pass":true}', headers={"content-type": "text/plain"})
+
+    send, _ = answering(always_passes)
+    report = run_fuzz(operations("POST /quiz/grade"), send, bounds=fast(), storage_dir=storage)
+    [finding] = report.findings.values()
+    assert (finding.kind, finding.status, finding.owner) == ("Response violates schema", 200, "api.quiz.grading")
