@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from hhl_backend.config import LOG_LEVELS, TABLE_KEYS, ConfigError
+from hhl_backend.config import LOG_LEVELS, TABLE_KEYS, ConfigError, _is_http_url
 from hhl_backend.store.keys import TableNames
 
 DEFAULT_HUBSPOT_BASE_URL = "https://api.hubapi.com"
@@ -36,24 +35,17 @@ class CrmSettings:
         return TableNames(self.users_table, self.enrollments_table, self.progress_table, self.badges_table)
 
 
-def _is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def load_crm_settings(environ: Mapping[str, str] = os.environ) -> CrmSettings:
     """Read and validate the consumer's variables; raise one ConfigError naming every problem."""
     env = {k: v.strip() for k, v in environ.items() if isinstance(v, str)}
     missing = [name for name in REQUIRED if not env.get(name)]
-    malformed = [
-        name for name in ("HUBSPOT_BASE_URL", "AWS_ENDPOINT_URL") if env.get(name) and not _is_http_url(env[name])
-    ]
-    log_level = (env.get("LOG_LEVEL") or "INFO").upper()
-    if log_level not in LOG_LEVELS:
-        malformed.append("LOG_LEVEL")
-    content_dir = Path(env["CONTENT_DIR"]) if env.get("CONTENT_DIR") else None
-    if content_dir is not None and not content_dir.is_dir():
-        malformed.append("CONTENT_DIR")
+    valid: dict[str, Callable[[str], bool]] = {
+        "HUBSPOT_BASE_URL": _is_http_url,
+        "AWS_ENDPOINT_URL": _is_http_url,
+        "LOG_LEVEL": lambda value: value.upper() in LOG_LEVELS,
+        "CONTENT_DIR": lambda value: Path(value).is_dir(),
+    }
+    malformed = [name for name, ok in valid.items() if env.get(name) and not ok(env[name])]
     if missing or malformed:
         problems = [f"missing: {', '.join(missing)}"] if missing else []
         problems += [f"malformed: {', '.join(malformed)}"] if malformed else []
@@ -67,6 +59,6 @@ def load_crm_settings(environ: Mapping[str, str] = os.environ) -> CrmSettings:
         hubspot_base_url=(env.get("HUBSPOT_BASE_URL") or DEFAULT_HUBSPOT_BASE_URL).rstrip("/"),
         token_parameter=env.get("HUBSPOT_TOKEN_PARAMETER") or None,
         aws_endpoint_url=env.get("AWS_ENDPOINT_URL") or None,
-        content_dir=content_dir,
-        log_level=log_level,
+        content_dir=Path(env["CONTENT_DIR"]) if env.get("CONTENT_DIR") else None,
+        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from hhl_backend.config import Settings
 from hhl_backend.crm.config import CrmSettings, load_crm_settings
@@ -19,8 +18,8 @@ from hhl_backend.store import Store
 
 from tests.backend.auth_fakes import base_env
 from tests.backend.crm.fake_hubspot import TOKEN, FakeHubSpot
+from tests.backend.crm.streams import Streams
 from tests.backend.data import conftest as data_fixtures
-from tests.backend.data.conftest import REGION
 
 # The data half's moto fixtures, shared rather than copied.
 aws_env = data_fixtures.aws_env
@@ -33,7 +32,6 @@ api = data_fixtures.api
 
 HUBSPOT = "https://hubspot.example.test"
 SUB = "learner-1"
-STREAMS_ENDPOINT = f"https://streams.dynamodb.{REGION}.amazonaws.com"
 EMAIL = "Ada@Example.test"
 
 
@@ -99,46 +97,6 @@ def learner(store: Store) -> str:
     """A signed-in learner: the PROFILE item a login writes."""
     store.upsert_user_profile(SUB, {"email": EMAIL, "name": "Ada", "cognito:username": SUB})
     return SUB
-
-
-class Streams:
-    """Lambda-shaped records of every write since the last `drain()`, read from moto's four table streams."""
-
-    def __init__(self, ddb: Any, tables: tuple[str, ...]) -> None:
-        self.ddb = ddb
-        # botocore's account-based streams endpoint (<account>.streams-ddb...) is not one moto routes: name the
-        # classic one, which in-process moto intercepts.
-        self.client = boto3.client("dynamodbstreams", region_name=REGION, endpoint_url=STREAMS_ENDPOINT)
-        self.iterators: dict[str, str] = {}
-        for table in tables:
-            arn = ddb.describe_table(TableName=table)["Table"]["LatestStreamArn"]
-            shard = self.client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
-            self.iterators[arn] = self.client.get_shard_iterator(
-                StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
-            )["ShardIterator"]
-
-    def drain(self) -> list[dict[str, Any]]:
-        records = []
-        for arn, iterator in self.iterators.items():
-            page = self.client.get_records(ShardIterator=iterator)
-            self.iterators[arn] = page["NextShardIterator"]
-            for record in page["Records"]:
-                records.append(lambda_record(record, arn))
-        return records
-
-
-def lambda_record(record: dict[str, Any], arn: str) -> dict[str, Any]:
-    """What Lambda's event source mapping delivers: the stream record plus eventSourceARN, JSON-safe."""
-    shaped = {k: v for k, v in record.items() if k != "dynamodb"}
-    dynamodb = dict(record["dynamodb"])
-    created = dynamodb.get("ApproximateCreationDateTime")
-    if created is not None and not isinstance(created, int | float):
-        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
-    return {**shaped, "eventSourceARN": arn, "dynamodb": dynamodb}
-
-
-def event_of(records: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"Records": records}
 
 
 @pytest.fixture

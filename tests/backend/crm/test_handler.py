@@ -16,8 +16,9 @@ from hhl_backend.logs import hash_email
 from hhl_backend.store import Store
 
 from tests.backend.auth_fakes import base_env
-from tests.backend.crm.conftest import EMAIL, HUBSPOT, REGION, SUB, Streams, event_of
+from tests.backend.crm.conftest import EMAIL, HUBSPOT, SUB
 from tests.backend.crm.fake_hubspot import TOKEN, FakeHubSpot
+from tests.backend.crm.streams import REGION, Streams, event_of
 
 COURSE = "course-authoring-101"
 OTHER = "learner-2"

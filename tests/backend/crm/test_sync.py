@@ -9,8 +9,9 @@ from hhl_backend.crm.handler import CrmConsumer
 from hhl_backend.crm.sync import ContactSync
 from hhl_backend.store import Store
 
-from tests.backend.crm.conftest import EMAIL, SUB, Streams, event_of
+from tests.backend.crm.conftest import EMAIL, SUB
 from tests.backend.crm.fake_hubspot import FakeHubSpot
+from tests.backend.crm.streams import Streams, event_of
 
 COURSE = "course-authoring-101"
 
