@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from hhl_backend.config import ConfigError
 from hhl_backend.crm import handler as handler_module
 from hhl_backend.crm.handler import CrmConsumer, create_consumer
 from hhl_backend.crm.seams import CrmSeams
@@ -80,6 +81,7 @@ def test_every_record_failing_is_still_a_partial_response(
     records = streams.drain()
     response = consumer(event_of(records))
     assert len(response["batchItemFailures"]) == len(records)
+    assert len(hubspot.requests) == 5  # SPEC §7: at most 5 attempts per user per invocation, then give up
 
 
 def test_the_consumers_own_contact_id_write_does_not_sync_again(
@@ -145,6 +147,11 @@ def test_create_consumer_defaults_to_the_correct_seams(crm_settings: Any, hubspo
     consumer = create_consumer(crm_settings, token=TOKEN, http=hubspot.client())
     assert consumer.sync.seams == CrmSeams()
     assert consumer.sync.client.base_url == HUBSPOT
+
+
+def test_no_token_parameter_is_a_configuration_error(crm_settings: Any, ddb: Any) -> None:
+    with pytest.raises(ConfigError, match="HUBSPOT_TOKEN_PARAMETER"):
+        create_consumer(crm_settings)
 
 
 def test_lambda_handler_reads_the_token_from_ssm_once(
