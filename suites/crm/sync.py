@@ -101,11 +101,6 @@ class Learner:
         """The address the sync looks the contact up by."""
         return str(self.profile()["email"])
 
-    def identities(self) -> tuple[str, ...]:
-        """What names this user in the sync's records: its email and its user id (the `USER#<id>` keys)."""
-        user_id = self.profile().get("userId")
-        return (self.email(), *([str(user_id)] if user_id else []))
-
     def track(self, body: Mapping[str, Any], *, owner: str = "api.events.persisted") -> Response:
         response = self.api.post("/events/track", json=dict(body), cookies=self.cookies)
         blocked_unless(
