@@ -10,6 +10,7 @@ import pytest
 from checks.errors import CheckFailure
 from suites.crm.rate import Event, figures, measure
 from suites.crm.sync import Watch, completed_modules, course_set, expect_reflected, number, poll_interval, state_json
+from suites.crm.test_faults import failures_during
 
 
 class FakeClock:
@@ -124,3 +125,18 @@ def test_expect_reflected_names_what_the_contact_held() -> None:
         expect_reflected(ev, Watch(False, {"hhl_enrolled_courses": "b"}, 60.0, 120), {}, "x")  # type: ignore[arg-type]
     props = expect_reflected(ev, Watch(True, {"k": "v"}, 1.0, 2), {}, "x", extra=1)  # type: ignore[arg-type]
     assert props == {"k": "v"} and ev.recorded["actual"]["extra"] == 1  # type: ignore[index]
+
+
+def test_failures_during_takes_the_failed_invocations_and_give_ups_of_the_window() -> None:
+    ledger = {
+        "batch_item_failures": 3,
+        "recent": [
+            {"at": 10.0, "records": 2, "batch_item_failures": ["7"]},  # before the user's sync
+            {"at": 20.0, "records": 1, "batch_item_failures": []},  # a clean invocation
+            {"at": 21.0, "records": 3, "batch_item_failures": ["9", "10"]},
+        ],
+        "given_up": [{"at": 22.0, "to": "dlq", "records": 1}],
+    }
+    assert [e["at"] for e in failures_during(ledger, 15.0, 30.0)] == [21.0, 22.0]
+    assert failures_during(ledger, 23.0, 30.0) == []
+    assert failures_during({}, 0.0, 1.0) == []
