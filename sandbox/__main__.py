@@ -99,7 +99,8 @@ def _run(args: argparse.Namespace, lifetime: Lifetime) -> int:
         write_private(args.state_file, json.dumps(sandbox.state, indent=2))  # holds the test users' passwords
         lifetime.running()
         elapsed = time.monotonic() - started
-        print(f"sandbox ready in {elapsed:.2f} s: site {sandbox.urls.site}, api {sandbox.urls.api}", flush=True)
+        urls = sandbox.urls
+        print(f"sandbox ready in {elapsed:.2f} s: site {urls.site}, api {urls.api}, crm {urls.crm}", flush=True)
         lifetime.wait()
     except Interrupted:
         pass  # a stop requested while the state file was being written: same cleanup as any stop

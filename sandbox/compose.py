@@ -1,4 +1,5 @@
-"""Compose the sandbox: moto + provisioned stack, the backend behind the gateway layer, hosted-UI stand-in, site.
+"""Compose the sandbox: moto + provisioned stack, the backend behind the gateway layer, hosted-UI stand-in, site,
+and the CRM side (HubSpot stand-in, the CRM sync consumer fed by the stream poller: compose_crm.py).
 
 One process, one thread per server: lighter and faster to start than a process tree, and one place to stop.
 """
@@ -43,6 +44,7 @@ class Urls:
     api: str
     idp: str
     aws: str
+    crm: str  # the HubSpot stand-in
 
     @classmethod
     def for_ports(cls, ports: Ports) -> Urls:
@@ -52,6 +54,7 @@ class Urls:
             api=f"http://localhost:{ports.api}",
             idp=f"http://127.0.0.1:{ports.idp}",
             aws=f"http://127.0.0.1:{ports.aws}",
+            crm=f"http://127.0.0.1:{ports.hubspot}",
         )
 
 
@@ -63,8 +66,11 @@ class Sandbox:
     servers: list[ThreadedServer] = field(default_factory=list)
     moto: Any = None
     log_handler: logging.Handler | None = None
+    crm: Any = None  # compose_crm.CrmSide
 
     def stop(self) -> None:
+        if self.crm is not None:
+            self.crm.stop()  # the poller first: its consumer talks to the stand-in and moto
         stop_all(self.servers)
         if self.log_handler is not None:
             logging.getLogger("hhl_backend").removeHandler(self.log_handler)
@@ -233,6 +239,7 @@ def _wait_until_answering(urls: Urls) -> None:
         "site": f"{urls.site}/learn",
         "api": f"{urls.api}/auth/me",
         "hosted UI": f"{urls.idp}/error",
+        "HubSpot stand-in": f"{urls.crm}/__standin/sync",
     }
     deadline = time.monotonic() + READY_TIMEOUT_S
     with httpx.Client(timeout=2.0) as client:
@@ -263,12 +270,14 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         from hhl_backend.content import load_catalog
 
         from sandbox.aws.provision import provision
+        from sandbox.compose_crm import build_crm, new_crm_token
         from sandbox.idp import create_idp_app
         from sandbox.site import create_site_app
 
         cookie_secret = base64.b64encode(secrets.token_bytes(32)).decode()
         params = _template_parameters(urls, cookie_secret, code_zip)
         users = _test_users()
+        crm_token = new_crm_token()
         provisioned = provision(
             TEMPLATE_PATH,
             endpoint_url=urls.aws,
@@ -278,8 +287,19 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
             faults=faults,
             users=users,
             code_zip=code_zip,
+            crm_token=crm_token,
         )
         sandbox.log_handler = _ship_logs(provisioned, urls)
+        sandbox.crm = build_crm(
+            crm_url=urls.crm,
+            aws_url=urls.aws,
+            region=REGION,
+            stage=STAGE,
+            provisioned=provisioned,
+            faults=faults,
+            token=crm_token,
+            api_log_handler=sandbox.log_handler,
+        )
         api_app = _build_api(urls, provisioned, cookie_secret, params, faults)
         idp_app = create_idp_app(
             aws_endpoint_url=urls.aws,
@@ -299,10 +319,13 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
             ThreadedServer("api", api_app, ports.api),
             ThreadedServer("hosted-ui", idp_app, ports.idp),
             ThreadedServer("site", site_app, ports.site),
+            ThreadedServer("hubspot", sandbox.crm.app, ports.hubspot),
         ]
+        # Streams opened at LATEST before anything can write: every later write reaches the consumer.
+        sandbox.crm.poller.start()
         start_all(sandbox.servers)
         _wait_until_answering(urls)
-        sandbox.state = _state(urls, provisioned, users, faults)
+        sandbox.state = _state(urls, provisioned, users, faults) | {"crm_url": urls.crm, "crm_token": crm_token}
         return sandbox
     except BaseException:
         sandbox.stop()

@@ -27,13 +27,14 @@ from typing import Any
 from sandbox.aws.context import client_for
 from sandbox.aws.sync_ledger import SyncLedger, ledger_route
 
-__all__ = ["Consumer", "StreamMapping", "StreamPoller", "SyncLedger", "lambda_event", "ledger_route"]
+__all__ = ["THREAD_PREFIX", "Consumer", "StreamMapping", "StreamPoller", "SyncLedger", "lambda_event", "ledger_route"]
 
 log = logging.getLogger(__name__)
 
 Consumer = Callable[[dict[str, Any]], Mapping[str, Any] | None]
 DEFAULT_INTERVAL_S = 0.5  # SPEC §7: ≤ 1 s; half a second keeps the sync latency well under the 3 s target
 READ_LIMIT = 1000  # records per GetRecords (the DynamoDB Streams maximum)
+THREAD_PREFIX = "crm-stream-"  # the poller's threads: what the consumer logs on them is the consumer's
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,9 @@ class StreamPoller:
         streams = client_for(self.endpoint_url, self.region, "dynamodbstreams")
         for mapping in self.mappings():
             reader = _ShardReader(streams, mapping)
-            thread = threading.Thread(target=self._run, args=(reader,), name=f"stream-{mapping.table}", daemon=True)
+            thread = threading.Thread(
+                target=self._run, args=(reader,), name=f"{THREAD_PREFIX}{mapping.table}", daemon=True
+            )
             self._threads.append(thread)
         for thread in self._threads:
             thread.start()

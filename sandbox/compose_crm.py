@@ -1,0 +1,101 @@
+"""The sandbox's CRM side (SPEC §7): the HubSpot stand-in, the CRM sync consumer and the stream poller feeding it.
+
+The consumer is the backend's own (`hhl_backend.crm.handler.create_consumer`) with the planted `crmsync.*` faults as
+seams; it talks to the stand-in over HTTP like it would to api.hubapi.com, and reads DynamoDB through moto. The
+poller plays Lambda's event source mappings (sandbox.aws.stream_poller). The consumer's log lines go to its own
+log group (a filter on the poller's threads), as the deployed consumer writes to `/aws/lambda/…-crm-sync`.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp
+
+from sandbox.aws.stream_poller import THREAD_PREFIX, StreamPoller, ledger_route
+
+__all__ = ["CrmSide", "build_crm", "new_crm_token"]
+
+
+def new_crm_token() -> str:
+    """The stand-in's bearer token, random per sandbox (like a HubSpot private-app token: `pat-…`)."""
+    return "pat-sandbox-" + secrets.token_urlsafe(24)
+
+
+@dataclass
+class CrmSide:
+    app: ASGIApp  # the stand-in, serving /__standin/sync too
+    poller: StreamPoller
+    log_handler: logging.Handler | None = None
+
+    def stop(self) -> None:
+        self.poller.stop()
+        if self.log_handler is not None:
+            logging.getLogger("hhl_backend").removeHandler(self.log_handler)
+            self.log_handler.close()
+
+
+class _ThreadFilter(logging.Filter):
+    """Pass records logged on the poller's threads (`keep=True`) or every other record (`keep=False`)."""
+
+    def __init__(self, keep: bool) -> None:
+        super().__init__()
+        self.keep = keep
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName.startswith(THREAD_PREFIX) is self.keep
+
+
+def consumer_environ(*, crm_url: str, aws_url: str, stage: str, provisioned: Any) -> dict[str, str]:
+    """What the template gives the deployed consumer, with the stand-in as HubSpot and moto as AWS."""
+    return {
+        "APP_STAGE": stage,
+        "DYNAMODB_USERS_TABLE": provisioned.tables["users"],
+        "DYNAMODB_ENROLLMENTS_TABLE": provisioned.tables["enrollments"],
+        "DYNAMODB_PROGRESS_TABLE": provisioned.tables["progress"],
+        "DYNAMODB_BADGES_TABLE": provisioned.tables["badges"],
+        "HUBSPOT_BASE_URL": crm_url,
+        "HUBSPOT_TOKEN_PARAMETER": provisioned.crm_token_parameter,
+        "AWS_ENDPOINT_URL": aws_url,
+    }
+
+
+def build_crm(
+    *,
+    crm_url: str,
+    aws_url: str,
+    region: str,
+    stage: str,
+    provisioned: Any,
+    faults: frozenset[str],
+    token: str,
+    api_log_handler: logging.Handler | None = None,
+) -> CrmSide:
+    """Stand-in app + consumer + poller (not started: `poller.start()` once the stand-in serves)."""
+    from hhl_backend.crm.config import load_crm_settings
+    from hhl_backend.crm.handler import create_consumer
+    from hhl_backend.logs import JsonLineFormatter
+
+    from sandbox.aws.log_shipper import CloudWatchLogsHandler
+    from sandbox.backend_faults.crmsync import crm_seams_for_faults
+    from sandbox.hubspot import create_hubspot_app
+
+    settings = load_crm_settings(
+        consumer_environ(crm_url=crm_url, aws_url=aws_url, stage=stage, provisioned=provisioned)
+    )
+    consumer = create_consumer(settings, seams=crm_seams_for_faults(faults), token=token)
+    poller = StreamPoller(aws_url, region, provisioned.crm_function_name, consumer)
+    app = create_hubspot_app(token=token, extra_routes=[ledger_route(poller.ledger)])
+    handler = None
+    if api_log_handler is not None:
+        api_log_handler.addFilter(_ThreadFilter(keep=False))
+        handler = CloudWatchLogsHandler(
+            endpoint_url=aws_url, region=region, log_group=f"/aws/lambda/{provisioned.crm_function_name}"
+        )
+        handler.setFormatter(JsonLineFormatter())
+        handler.addFilter(_ThreadFilter(keep=True))
+        logging.getLogger("hhl_backend").addHandler(handler)
+    return CrmSide(app=app, poller=poller, log_handler=handler)
