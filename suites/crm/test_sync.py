@@ -40,8 +40,7 @@ def contact_reader(hubspot: HubSpotReader, email: str, properties: tuple[str, ..
 def test_enrollment_reflected(hubspot: HubSpotReader, learner: Learner, env: Environment, evidence: Evidence) -> None:
     course, email = env.content.course, learner.email()
     first_day = today_utc()
-    learner.enroll(course, env.content.pathway)
-    sent = time.monotonic()
+    read = contact_reader(hubspot, email, ENROLLMENT_PROPERTIES)
 
     def reflected(props: dict[str, Any]) -> bool:
         # The UTC day of the enrollment; a run crossing midnight may see the next one.
@@ -50,7 +49,14 @@ def test_enrollment_reflected(hubspot: HubSpotReader, learner: Learner, env: Env
             today_utc(),
         }
 
-    result = watch(contact_reader(hubspot, email, ENROLLMENT_PROPERTIES), reflected, deadline_s=env.crm.sync_deadline_s)
+    before = read()
+    if before is not None and reflected(before):
+        # A reserved user enrolled by an earlier run today: the set never shrinks, so this run's sync cannot be
+        # told apart here (crm.sync.success_rate's fresh page views can).
+        evidence.note("the contact already reflected the enrollment before this run's event (an earlier run today)")
+    learner.enroll(course, env.content.pathway)
+    sent = time.monotonic()
+    result = watch(read, reflected, deadline_s=env.crm.sync_deadline_s)
     expect_reflected(
         evidence,
         result,
