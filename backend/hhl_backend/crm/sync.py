@@ -1,4 +1,4 @@
-"""One user's contact sync (SPEC §7): recompute from DynamoDB → resolve the contact → PATCH → remember its id.
+"""One user's contact sync (SPEC §7): recompute from DynamoDB → resolve the contact → remember its id → PATCH.
 
 The contact is the stored `hubspotContactId`, else the one HubSpot finds by email, else a new one (a 409 on create
 names the existing id). The never-shrink sets are unioned with the contact's current values. Several invocations
@@ -60,7 +60,9 @@ class ContactSync:
             log_event("crm_sync_skipped", reason="no_email")
             return SyncResult(contact_id=None, skipped="no_email")
         contact, created = self._resolve(projection, budget)
-        stored = projection.contact_id
+        if projection.contact_id != contact.id:
+            # Remembered before the PATCH: a PATCH that fails must not cost a second search (or create) next time.
+            self._remember(sub, contact.id, stale=projection.contact_id)
         existing = {name: contact.properties.get(name) for name in registry.NEVER_SHRINK}
         patches = 0
         while True:
@@ -73,8 +75,6 @@ class ContactSync:
                 break
             projection = latest
             existing = {name: sent.get(name, existing.get(name)) for name in registry.NEVER_SHRINK}
-        if stored != contact.id:
-            self._remember(sub, contact.id, stale=stored)
         log_event(
             "crm_sync_user",
             status="ok",

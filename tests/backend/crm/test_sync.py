@@ -3,10 +3,13 @@ if_not_exists contact id, and replays that leave the contact unchanged."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
+import pytest
 from hhl_backend.crm.handler import CrmConsumer
-from hhl_backend.crm.sync import ContactSync
+from hhl_backend.crm.seams import CrmSeams
+from hhl_backend.crm.sync import ContactSync, SyncError
 from hhl_backend.store import Store
 
 from tests.backend.crm.conftest import EMAIL, SUB
@@ -127,3 +130,16 @@ def test_replaying_the_same_records_leaves_the_contact_unchanged(
     assert store.get_user_profile(SUB) == profile
     bodies = [r for r in hubspot.requests if r[0] == "PATCH"]
     assert len(bodies) == 3 and len(hubspot.contacts) == 1
+
+
+def test_a_failed_patch_keeps_the_resolved_contact_id(
+    make_consumer: Any, learner: str, store: Store, hubspot: FakeHubSpot, seams: CrmSeams
+) -> None:
+    refused = dataclasses.replace(seams, outgoing_properties=lambda values: {**values, "not_a_property": "1"})
+    with pytest.raises(SyncError, match="update failed: 400 VALIDATION_ERROR"):
+        make_consumer(refused).sync.sync_user(SUB)
+    [contact_id] = hubspot.contacts
+    assert store.get_user_profile(SUB)["hubspotContactId"] == contact_id
+    hubspot.requests.clear()
+    make_consumer().sync.sync_user(SUB)
+    assert [method for method, _ in hubspot.requests] == ["GET", "PATCH"]  # no second search or create
