@@ -2,7 +2,8 @@
 
 Each rule judges one property; where two could see the same defect, one owns it (SPEC §10): the on-failure
 destination is the dlq check's (not the mappings'), the alarms' actions are security.ops.alarm_actions' (it judges
-every alarm of the env's prefix), a missing table stream is infra.dynamodb.streams' (declared in `requires`).
+every alarm of the env's prefix), a missing table stream is infra.dynamodb.streams', and a missing consumer (or
+one without its alias) is infra.crmsync.function's: the other four declare it in `requires`.
 """
 
 from __future__ import annotations
