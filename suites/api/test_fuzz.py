@@ -77,7 +77,9 @@ def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pyt
     sandbox = getattr(env, "sandbox", None)
     with sender, measuring_alone(Path(sandbox.state_file) if sandbox else None) as waited:
         if waited >= 1:
-            evidence.note(f"waited {waited:.0f} s for another run's load checks on the same sandbox")
+            evidence.note(
+                f"waited {waited:.0f} s for the load checks to finish measuring (the sandbox measurement lock)"
+            )
         report = run_fuzz(
             selection.operations,
             send,
