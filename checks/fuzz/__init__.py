@@ -1,9 +1,10 @@
 """Property-based fuzzing of the API from its OpenAPI document (Schemathesis 4 as a library): the
 `api.fuzz.no_5xx` check's engine. `operations` chooses what is fuzzed, `runner` drives Hypothesis and judges.
 
->>> report = run_fuzz(select_operations(load_schema(), allow_writes=False), send, bounds=FuzzBounds())  # doctest: +SKIP
+>>> chosen = select_operations(load_schema(), allow_writes=False).operations
+>>> report = run_fuzz(chosen, send, bounds=FuzzBounds(), session_cookies=cookies)  # doctest: +SKIP
 >>> report.findings, report.examples_per_operation()
-([], {'GET /auth/me': 40, ...})
+({}, {'GET /auth/login': 34, 'GET /auth/me': 23, ...})
 """
 
 from __future__ import annotations
