@@ -145,6 +145,10 @@ def _error_fields(response: httpx.Response) -> tuple[str, str]:
 
 
 class HubSpotClient:
+    """The contacts and property-definition calls the consumer and the provisioning command make. `http` is any
+    httpx.Client (tests: a MockTransport or starlette's TestClient on the stand-in); None = a pooled client of our
+    own with `timeout_s`. Each call takes an optional RetryBudget shared by one user's calls."""
+
     def __init__(
         self,
         base_url: str,
