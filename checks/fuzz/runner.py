@@ -10,6 +10,7 @@ the user's cache directory (`$XDG_CACHE_HOME/hhl-rollout/hypothesis`), never the
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -53,16 +54,9 @@ class FuzzBounds:
 
     @classmethod
     def from_env(cls, section: Any) -> FuzzBounds:
-        """The env file's `fuzz:` section (any object with these attribute names); absent values = defaults."""
-        if section is None:
-            return cls()
-        defaults = cls()
-        return cls(
-            int(getattr(section, "max_examples", None) or defaults.max_examples),
-            float(getattr(section, "max_seconds", None) or defaults.max_seconds),
-            float(getattr(section, "rate_per_s", None) or defaults.rate_per_s),
-            int(getattr(section, "max_coverage_cases", None) or defaults.max_coverage_cases),
-        )
+        """The env file's `fuzz:` section (any object with these attribute names); absent or null = the default."""
+        chosen = {f.name: getattr(section, f.name, None) for f in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in chosen.items() if value is not None})
 
 
 @dataclass(frozen=True)

@@ -169,10 +169,12 @@ def test_bounds_from_the_env_file_section_with_defaults_for_what_it_leaves_out()
     class Section:
         max_examples = 7
         max_seconds = None
+        max_coverage_cases = 0  # coverage off
 
     assert FuzzBounds.from_env(None) == FuzzBounds()
     bounds = FuzzBounds.from_env(Section())
-    assert bounds.max_examples == 7 and bounds.max_seconds == FuzzBounds().max_seconds
+    assert (bounds.max_examples, bounds.max_coverage_cases) == (7, 0)
+    assert (bounds.max_seconds, bounds.rate_per_s) == (FuzzBounds().max_seconds, FuzzBounds().rate_per_s)
 
 
 def test_a_json_body_labelled_text_plain_is_still_judged_and_a_quiz_grade_shape_is_owned_elsewhere(
