@@ -7,9 +7,11 @@ One process, one thread per server: lighter and faster to start than a process t
 from __future__ import annotations
 
 import base64
+import importlib
 import logging
 import os
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -254,6 +256,11 @@ def _wait_until_answering(urls: Urls) -> None:
                     time.sleep(0.05)  # bounded poll until the listener accepts
 
 
+def _import_crm_side() -> None:
+    for module in ("hhl_backend.crm.handler", "sandbox.backend_faults.crmsync", "sandbox.hubspot"):
+        importlib.import_module(module)
+
+
 def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
     """Bring everything up; on any failure stop what was started and raise SandboxStartError."""
     from sandbox.aws.moto_process import start_moto_process
@@ -267,6 +274,8 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         _use_local_aws(urls)
         # moto first, in its own process: it warms up on the other core while this one imports the rest.
         sandbox.moto = start_moto_process(ports.aws)
+        # The CRM side's imports (powertools, the stand-in) load while provisioning waits on moto.
+        threading.Thread(target=_import_crm_side, name="import-crm", daemon=True).start()
         from hhl_backend.content import load_catalog
 
         from sandbox.aws.provision import provision

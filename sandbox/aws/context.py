@@ -6,6 +6,7 @@ a handler receives the context, the logical id and the resolved properties and r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -51,11 +52,14 @@ class Context:
     # Template features moto cannot represent; the parity test asserts exactly these, nothing is skipped silently.
     gaps: list[str] = field(default_factory=list)
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = client_for(self.endpoint_url, self.region, service)
-        return self._clients[service]
+        # Handlers run on several threads; boto3 clients are thread-safe, creating them is not.
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = client_for(self.endpoint_url, self.region, service)
+            return self._clients[service]
 
     def has_fault(self, name: str) -> bool:
         return name in self.faults
@@ -73,8 +77,12 @@ class Context:
 Handler = Callable[[Context, str, dict[str, Any]], Created]
 
 
+_CREATE_LOCK = threading.Lock()  # boto3's default session is not safe to create clients from concurrently
+
+
 def client_for(endpoint_url: str, region: str, service: str) -> Any:
     """A boto3 client on the local endpoint with the sandbox's dummy credentials (for callers outside provisioning)."""
-    return boto3.client(
-        service, endpoint_url=endpoint_url, region_name=region, config=_CLIENT_CONFIG, **_DUMMY_CREDENTIALS
-    )
+    with _CREATE_LOCK:
+        return boto3.client(
+            service, endpoint_url=endpoint_url, region_name=region, config=_CLIENT_CONFIG, **_DUMMY_CREDENTIALS
+        )

@@ -14,9 +14,10 @@ same endpoint converges instead of failing. `provision.*` and `client.*` faults 
 
 from __future__ import annotations
 
+import graphlib
 import logging
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from sandbox.aws import apigw, cognito, crmsync, dynamodb, lambda_, monitoring
 from sandbox.aws.cognito import TestUser
 from sandbox.aws.context import Context, Created, Handler, ProvisionError, client_for
 from sandbox.aws.stack import register_stack
-from sandbox.aws.template import NO_VALUE, Resolver, TemplateError, bind_parameters, creation_order, load_template
+from sandbox.aws.template import NO_VALUE, Resolver, TemplateError, bind_parameters, dependency_graph, load_template
 
 __all__ = ["HANDLED_FAULTS", "ProvisionError", "Provisioned", "TestUser", "provision"]
 
@@ -60,6 +61,7 @@ HANDLED_FAULTS = frozenset(
         crmsync.FAULT_NO_DLQ,
     }
 )
+WALK_WORKERS = 4  # resources created at once (moto answers each on its own thread)
 _TABLE_KEYS = {
     "UsersTable": "users",
     "EnrollmentsTable": "enrollments",
@@ -174,25 +176,47 @@ def provision(
 
 
 def _walk(ctx: Context, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Create each resource in dependency order; returns the resolved properties per logical id."""
+    """Create each resource once everything it references exists, independent ones side by side (the walk is
+    bound by round trips to moto, not by work here); returns the resolved properties per logical id."""
     resources = template["Resources"]
     declared: dict[str, dict[str, Any]] = {}
-    for logical_id in creation_order(template):
-        resource = resources[logical_id]
-        if "Condition" in resource and not ctx.resolver.condition(resource["Condition"]):
-            continue
-        handler = HANDLERS.get(resource["Type"])
-        if handler is None:
-            raise ProvisionError(f"{logical_id}: resource type {resource['Type']} is not supported by the sandbox")
-        properties = ctx.resolver.resolve(resource.get("Properties", {}))
-        declared[logical_id] = properties
-        try:
-            created: Created = handler(ctx, logical_id, properties)
-        except (ClientError, BotoCoreError) as exc:
-            raise ProvisionError(f"{logical_id} ({resource['Type']}): {exc}") from None
-        ctx.resolver.refs[logical_id] = created.ref
-        ctx.resolver.attrs[logical_id] = created.attrs
-        log.debug("provisioned %s (%s)", logical_id, resource["Type"])
+    sorter = dependency_graph(template)
+    try:
+        sorter.prepare()
+    except graphlib.CycleError as exc:
+        raise TemplateError(f"circular references between resources: {exc.args[1]}") from exc
+    running: dict[Future[Created], str] = {}
+    with ThreadPoolExecutor(max_workers=WALK_WORKERS, thread_name_prefix="provision-walk") as pool:
+        while sorter.is_active():
+            for logical_id in sorter.get_ready():
+                resource = resources[logical_id]
+                if "Condition" in resource and not ctx.resolver.condition(resource["Condition"]):
+                    sorter.done(logical_id)
+                    continue
+                handler = HANDLERS.get(resource["Type"])
+                if handler is None:
+                    raise ProvisionError(
+                        f"{logical_id}: resource type {resource['Type']} is not supported by the sandbox"
+                    )
+                # Resolved here, on this thread: the resolver only ever grows on this thread.
+                properties = ctx.resolver.resolve(resource.get("Properties", {}))
+                declared[logical_id] = properties
+                running[pool.submit(handler, ctx, logical_id, properties)] = logical_id
+            if not running:
+                continue
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                logical_id = running.pop(future)
+                try:
+                    created = future.result()
+                except (ClientError, BotoCoreError) as exc:
+                    for other in running:
+                        other.cancel()
+                    raise ProvisionError(f"{logical_id} ({resources[logical_id]['Type']}): {exc}") from None
+                ctx.resolver.refs[logical_id] = created.ref
+                ctx.resolver.attrs[logical_id] = created.attrs
+                log.debug("provisioned %s (%s)", logical_id, resources[logical_id]["Type"])
+                sorter.done(logical_id)
     return declared
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "TemplateError",
     "bind_parameters",
     "creation_order",
+    "dependency_graph",
     "load_template",
 ]
 
@@ -133,8 +134,8 @@ def _references(value: Any) -> Iterator[str]:
                 yield from _references(item)
 
 
-def creation_order(template: Mapping[str, Any]) -> list[str]:
-    """Logical ids sorted so that every resource comes after what it references (Ref/GetAtt/Sub/DependsOn)."""
+def dependency_graph(template: Mapping[str, Any]) -> graphlib.TopologicalSorter[str]:
+    """Every resource with what it references (Ref/GetAtt/Sub/DependsOn), for an ordered or a parallel walk."""
     resources: dict[str, dict[str, Any]] = template["Resources"]
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for logical_id, resource in resources.items():
@@ -142,8 +143,13 @@ def creation_order(template: Mapping[str, Any]) -> list[str]:
         depends_on = [depends_on] if isinstance(depends_on, str) else depends_on
         needed = {name for name in _references(resource.get("Properties", {})) if name in resources}
         sorter.add(logical_id, *sorted(needed | set(depends_on)))
+    return sorter
+
+
+def creation_order(template: Mapping[str, Any]) -> list[str]:
+    """Logical ids sorted so that every resource comes after what it references (Ref/GetAtt/Sub/DependsOn)."""
     try:
-        return list(sorter.static_order())
+        return list(dependency_graph(template).static_order())
     except graphlib.CycleError as exc:
         raise TemplateError(f"circular references between resources: {exc.args[1]}") from exc
 
