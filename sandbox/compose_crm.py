@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from sandbox.aws.stream_poller import THREAD_PREFIX, StreamPoller, ledger_route
 
-__all__ = ["CrmSide", "build_crm", "new_crm_token"]
+__all__ = ["CrmSide", "ThreadFilter", "build_crm", "consumer_environ", "new_crm_token"]
 
 
 def new_crm_token() -> str:
@@ -38,7 +38,7 @@ class CrmSide:
             self.log_handler.close()
 
 
-class _ThreadFilter(logging.Filter):
+class ThreadFilter(logging.Filter):
     """Pass records logged on the poller's threads (`keep=True`) or every other record (`keep=False`)."""
 
     def __init__(self, keep: bool) -> None:
@@ -91,11 +91,11 @@ def build_crm(
     app = create_hubspot_app(token=token, extra_routes=[ledger_route(poller.ledger)])
     handler = None
     if api_log_handler is not None:
-        api_log_handler.addFilter(_ThreadFilter(keep=False))
+        api_log_handler.addFilter(ThreadFilter(keep=False))
         handler = CloudWatchLogsHandler(
             endpoint_url=aws_url, region=region, log_group=f"/aws/lambda/{provisioned.crm_function_name}"
         )
         handler.setFormatter(JsonLineFormatter())
-        handler.addFilter(_ThreadFilter(keep=True))
+        handler.addFilter(ThreadFilter(keep=True))
         logging.getLogger("hhl_backend").addHandler(handler)
     return CrmSide(app=app, poller=poller, log_handler=handler)

@@ -59,3 +59,45 @@ def test_each_run_has_its_own_stage_throttle() -> None:
     assert [status("run-a") for _ in range(4)] == [200, 200, 200, 429]  # run A empties its own bucket
     assert [status("run-b") for _ in range(3)] == [200, 200, 200]  # run B still has all of its own
     assert status(None) == 200  # untagged traffic (a browser) has the default stage
+
+
+def test_the_sandbox_consumer_gets_the_deployed_consumers_environment() -> None:
+    """compose_crm builds the consumer from the variables the template gives the deployed one (plus moto's endpoint),
+    with the stand-in as HubSpot and the token by parameter name."""
+    from types import SimpleNamespace
+
+    from hhl_backend.crm.config import load_crm_settings
+
+    from sandbox.aws.template import load_template
+    from sandbox.compose_crm import consumer_environ
+
+    tables = {key: f"hedgehog-learn-{key}-local" for key in ("users", "enrollments", "progress", "badges")}
+    provisioned = SimpleNamespace(tables=tables, crm_token_parameter="/hedgehog-learn/local/hubspot-token")
+    environ = consumer_environ(
+        crm_url="http://127.0.0.1:8403", aws_url="http://127.0.0.1:8404", stage="local", provisioned=provisioned
+    )
+    declared = load_template(compose.TEMPLATE_PATH)["Resources"]["CrmSyncFunction"]["Properties"]
+    assert set(environ) == set(declared["Environment"]["Variables"]) - {"LOG_LEVEL"} | {"AWS_ENDPOINT_URL"}
+    settings = load_crm_settings(environ)
+    assert (settings.hubspot_base_url, settings.token_parameter) == (
+        "http://127.0.0.1:8403",
+        provisioned.crm_token_parameter,
+    )
+    assert settings.users_table == tables["users"]
+
+
+def test_the_consumers_log_lines_go_to_its_own_group() -> None:
+    """Records logged on the stream poller's threads are the consumer's; every other one stays the API's."""
+    import logging
+
+    from sandbox.aws.stream_poller import THREAD_PREFIX
+    from sandbox.compose_crm import ThreadFilter
+
+    def record(thread: str) -> logging.LogRecord:
+        line = logging.LogRecord("hhl_backend", logging.INFO, __file__, 1, "x", None, None)
+        line.threadName = thread
+        return line
+
+    consumer, api = ThreadFilter(keep=True), ThreadFilter(keep=False)
+    assert consumer.filter(record(f"{THREAD_PREFIX}users")) and not api.filter(record(f"{THREAD_PREFIX}users"))
+    assert api.filter(record("uvicorn-api")) and not consumer.filter(record("uvicorn-api"))
