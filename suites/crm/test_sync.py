@@ -24,6 +24,18 @@ from suites.crm.sync import (
     watch,
 )
 
+
+def portal_answers(request: pytest.FixtureRequest, env: Environment, email: str) -> str:
+    """[local] Why the contact did not change: what the stand-in answered about it other than 200 (its 400s...)."""
+    if env.kind != "local":
+        return ""
+    ledger = request.getfixturevalue("standin").requests(email)
+    answers = sorted(
+        {f"{e.get('method')} {e.get('path')} → {e.get('status')}" for e in ledger if e.get("status") != 200}
+    )
+    return f" (the stand-in answered about this contact: {', '.join(answers) or 'only 200'})"
+
+
 ENROLLMENT_PROPERTIES = ("hhl_enrolled_courses", "hhl_last_activity")
 PROGRESS_PROPERTIES = ("hhl_total_progress", "hhl_progress_state")
 
@@ -37,7 +49,9 @@ def contact_reader(hubspot: HubSpotReader, email: str, properties: tuple[str, ..
 
 
 @pytest.mark.check("crm.sync.enrollment_reflected")
-def test_enrollment_reflected(hubspot: HubSpotReader, learner: Learner, env: Environment, evidence: Evidence) -> None:
+def test_enrollment_reflected(
+    hubspot: HubSpotReader, learner: Learner, env: Environment, evidence: Evidence, request: pytest.FixtureRequest
+) -> None:
     course, email = env.content.course, learner.email()
     first_day = today_utc()
     read = contact_reader(hubspot, email, ENROLLMENT_PROPERTIES)
@@ -57,6 +71,7 @@ def test_enrollment_reflected(hubspot: HubSpotReader, learner: Learner, env: Env
     learner.enroll(course, env.content.pathway)
     sent = time.monotonic()
     result = watch(read, reflected, deadline_s=env.crm.sync_deadline_s)
+    why = "" if result.reflected else portal_answers(request, env, email)
     expect_reflected(
         evidence,
         result,
@@ -65,7 +80,7 @@ def test_enrollment_reflected(hubspot: HubSpotReader, learner: Learner, env: Env
             "hhl_last_activity": first_day,
             "deadline_s": env.crm.sync_deadline_s,
         },
-        f"the enrollment in {course}",
+        f"the enrollment in {course}{why}",
     )
     evidence.record(actual={**result.summary(), "latency_s": round(time.monotonic() - sent, 2)})
 
