@@ -10,7 +10,7 @@ import pytest
 from checks.errors import CheckFailure
 from suites.crm.rate import Event, figures, measure
 from suites.crm.sync import Watch, completed_modules, course_set, expect_reflected, number, poll_interval, state_json
-from suites.crm.test_faults import failures_during
+from suites.crm.test_faults import dump_reader, failures_during
 
 
 class FakeClock:
@@ -140,3 +140,18 @@ def test_failures_during_takes_the_failed_invocations_and_give_ups_of_the_window
     assert [e["at"] for e in failures_during(ledger, 15.0, 30.0)] == [21.0, 22.0]
     assert failures_during(ledger, 23.0, 30.0) == []
     assert failures_during({}, 0.0, 1.0) == []
+
+
+def test_dump_reader_refuses_two_contacts_for_one_user() -> None:
+    class Dump:
+        def __init__(self, contacts: list[dict]) -> None:
+            self.found = contacts
+
+        def contacts(self, email: str) -> list[dict]:
+            return self.found
+
+    assert dump_reader(Dump([]), "u@example.com")() is None  # type: ignore[arg-type]
+    one = Dump([{"id": "1", "properties": {"hhl_enrolled_courses": "a"}}])
+    assert dump_reader(one, "u@example.com")() == {"hhl_enrolled_courses": "a"}  # type: ignore[arg-type]
+    with pytest.raises(CheckFailure, match="2 contacts for the user's email"):
+        dump_reader(Dump([{"id": "1"}, {"id": "2"}]), "u@example.com")()  # type: ignore[arg-type]
