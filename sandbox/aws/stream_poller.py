@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -175,10 +176,13 @@ class StreamPoller:
         for thread in self._threads:
             thread.start()
 
-    def stop(self, timeout_s: float = 5.0) -> None:
+    def stop(self, timeout_s: float = 1.0) -> None:
+        """Stop polling; waits at most `timeout_s` in all (a consumer call in the middle of a HubSpot backoff is
+        left to its daemon thread: the sandbox's stop is bounded)."""
         self._stop.set()
+        deadline = time.monotonic() + timeout_s
         for thread in self._threads:
-            thread.join(timeout=timeout_s)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         self._threads.clear()
 
     def _run(self, reader: _ShardReader) -> None:
