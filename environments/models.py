@@ -37,6 +37,7 @@ class Content(_Strict):
     course: str
     pathway: str
     module: str
+    quiz_module: str | None = None  # a published module with a quiz (api.fuzz.no_5xx grades it); null = `module`
 
 
 class Expected(_Strict):
@@ -59,6 +60,15 @@ class Crm(_Strict):
     function_name: str | None = None
     dlq_name: str | None = None
     token_parameter: str | None = None
+
+
+class Fuzz(_Strict):
+    """Bounds of `api.fuzz.no_5xx` (null = the default of `checks.fuzz.runner.FuzzBounds`)."""
+
+    max_examples: int | None = Field(default=None, gt=0)  # per operation, generated
+    max_seconds: float | None = Field(default=None, gt=0)  # all operations together
+    rate_per_s: float | None = Field(default=None, gt=0)  # paced below the stage throttle
+    max_coverage_cases: int | None = Field(default=None, ge=0)  # per operation, deterministic cases sent first
 
 
 class Waiver(_Strict):
@@ -141,6 +151,7 @@ class Environment(_Strict):
     allow_writes: bool = False
     required_areas: list[Area] = Field(default_factory=list)
     crm: Crm = Field(default_factory=Crm)
+    fuzz: Fuzz = Field(default_factory=Fuzz)
     waivers: list[Waiver] = Field(default_factory=list)
     # Reserved test users (aws): variable names per user; empty = the one HHL_TEST_USERNAME/HHL_TEST_PASSWORD user.
     test_users: list[TestUserRef] = Field(default_factory=list)
