@@ -49,6 +49,7 @@ SNAPSHOT_CHECKS = {
     "dashboard": "security.ops.dashboard",
     "cognito": "infra.cognito.pool",
     "apigatewayv2": "infra.apigw.routes",
+    "crm": "infra.crmsync.function",
 }
 INFRA_VERDICT = {GO: "READY", NO_GO: "NOT READY"}
 
@@ -333,6 +334,7 @@ def _snapshot_view(run_dir: Path, results: Mapping[str, Any], status_of: Any) ->
         "dashboard": snapshots.dashboard_names(cloudwatch) or None,
         "cognito": snapshots.cognito_row(snaps.get("cognito", {})),
         "api": snapshots.api_row(snaps.get("apigatewayv2", {})),
+        "crm": snapshots.crm_consumer_view(snaps.get("lambda", {}), snaps.get("sqs", {})),
         "errors": {svc: snap.get("errors") for svc, snap in snaps.items() if snap.get("errors")},
     }
     key_to_service = {
@@ -345,6 +347,7 @@ def _snapshot_view(run_dir: Path, results: Mapping[str, Any], status_of: Any) ->
         "dashboard": "dashboard",
         "cognito": "cognito",
         "api": "apigatewayv2",
+        "crm": "crm",
     }
     view["missing"] = {
         key: f"not collected ({SNAPSHOT_CHECKS[svc]} {status_of(SNAPSHOT_CHECKS[svc])})"

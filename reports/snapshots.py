@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 SNAPSHOT_DIR = Path("evidence") / "_aws"
-SERVICES = ("cloudformation", "lambda", "dynamodb", "logs", "cloudwatch", "sns", "cognito", "apigatewayv2")
+SERVICES = ("cloudformation", "lambda", "dynamodb", "logs", "cloudwatch", "sns", "cognito", "apigatewayv2", "sqs")
 
 
 def load_snapshots(run_dir: Path) -> dict[str, dict[str, Any]]:
@@ -228,3 +228,37 @@ def api_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
         "cors": f"origins {', '.join(_list(cors.get('AllowOrigins')))}; credentials {cors.get('AllowCredentials')}",
         "throttling": f"burst {settings.get('ThrottlingBurstLimit')}, rate {settings.get('ThrottlingRateLimit')}",
     }
+
+
+def crm_consumer_view(lambda_snap: Mapping[str, Any], sqs_snap: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The CRM sync consumer (SPEC §6 second wave): its function, one row per table-stream mapping and its DLQ
+    depth; None when the run did not collect it (CRM off, or the lambda section missing)."""
+    crm = lambda_snap.get("crm")
+    if not isinstance(crm, Mapping):
+        return None
+    function = lambda_row({"function": crm.get("function"), "aliases": crm.get("aliases")})
+    mappings = []
+    for role, listed in (crm.get("mappings") or {}).items():
+        for m in _values(listed) or [{}]:
+            mappings.append(
+                {
+                    "table": role,
+                    "state": m.get("State") or "none",
+                    "batch": m.get("BatchSize"),
+                    "window_s": m.get("MaximumBatchingWindowInSeconds"),
+                    "partial": "ReportBatchItemFailures" in _list(m.get("FunctionResponseTypes")),
+                    "bisect": m.get("BisectBatchOnFunctionError"),
+                    "retries": m.get("MaximumRetryAttempts"),
+                    "on_failure": str(dig(m, "DestinationConfig", "OnFailure", "Destination") or "none"),
+                }
+            )
+    queues = [
+        {
+            "name": q.get("QueueName"),
+            "visible": q.get("ApproximateNumberOfMessages"),
+            "in_flight": q.get("ApproximateNumberOfMessagesNotVisible"),
+        }
+        for q in (sqs_snap.get("queues") or {}).values()
+        if isinstance(q, Mapping)
+    ]
+    return {"name": crm.get("function_name"), "function": function, "mappings": mappings, "queues": queues}
