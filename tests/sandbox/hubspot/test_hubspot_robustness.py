@@ -58,7 +58,10 @@ _query = st.dictionaries(
     st.text(max_size=10),
     max_size=3,
 )
-_FAST = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No example database: a run writes nothing into the checkout (.hypothesis/).
+_FAST = settings(
+    max_examples=20, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 HANDLERS: list[tuple[str, Callable, st.SearchStrategy]] = [
     ("search", contacts.search, _search),
     ("create", contacts.create, _contact),
