@@ -4,6 +4,8 @@ same tests in another order."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +96,20 @@ LONGER_MODULES = {
 
 def _module(nodeid: str) -> str:
     return Path(nodeid.split("::", 1)[0]).name
+
+
+def test_xdist_sees_each_shared_run_as_one_group(tmp_path: Path) -> None:
+    """What the scheduler is given under `-n 2 --dist loadgroup`: every worker publishes the shared run's group."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    environ["HHL_XDIST_PROBE_DIR"] = str(tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-p", "tests.integration.xdist_probe",
+         "-p", "no:randomly", "-q", "tests/integration/test_healthy_run.py", "tests/integration/test_real_profile.py"],
+        cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    for worker in ("gw0", "gw1"):
+        seen = json.loads((tmp_path / f"{worker}.json").read_text())
+        healthy = {n: g for n, g in seen.items() if "test_healthy_run.py" in n}
+        assert len(healthy) >= 5 and set(healthy.values()) == {"test_healthy_run.py::pair"}, seen
+        known_list = [g for n, g in seen.items() if n.endswith("::test_the_known_list_is_the_specs")]
+        assert known_list == [None], seen  # uses no shared run: its own unit
