@@ -56,6 +56,7 @@ def _warm_up() -> None:
     from moto.cloudformation import models as _cloudformation  # noqa: F401  (≈0.8 s import)
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.iam.models import iam_backends
+    from moto.ssm import models as _ssm  # noqa: F401  (≈1 s import: the CRM consumer's token parameter)
 
     iam_backends[DEFAULT_ACCOUNT_ID]["global"]
 

@@ -155,10 +155,16 @@ def provision(
         # The stack record creates nothing itself, so it is registered beside the resource walk: moto's
         # CloudFormation is the slowest single step (≈1 s) and otherwise sits on the start-up path.
         # The package upload (≈0.7 s for 6 MB) likewise runs beside the tables, pool and role it does not need.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="provision") as pool:
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="provision") as pool:
             stack = pool.submit(register_stack, ctx, str(pseudo["AWS::StackName"]), template_text, given, no_echo)
             ctx.code_upload = pool.submit(
                 lambda_.upload_code, ctx, str(bound["CodeS3Bucket"]), str(bound["CodeS3Key"]), code_zip
+            )
+            # The token parameter's name comes from parameters only; moto's SSM is slow to wake (≈1 s import).
+            token = (
+                pool.submit(crmsync.put_token_parameter, ctx, _token_parameter_name(template, resolver), crm_token)
+                if crm_token
+                else None
             )
             declared = _walk(ctx, template)
             ctx.code_upload.result()
@@ -167,8 +173,8 @@ def provision(
                 ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
             )
             cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
-            if crm_token:
-                crmsync.put_token_parameter(ctx, _token_parameter(declared), crm_token)
+            if token is not None:
+                token.result()
             stack_id = stack.result()
     except (ClientError, BotoCoreError, TemplateError, ProvisionError) as exc:
         raise ProvisionError(_scrub(f"provisioning failed: {exc}", secrets)) from None
@@ -223,6 +229,11 @@ def _walk(ctx: Context, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def _mapping_ids(refs: dict[str, str]) -> dict[str, str]:
     # CrmSyncUsersMapping etc.: one per table, named after it.
     return {key: refs[f"CrmSync{lid.removesuffix('Table')}Mapping"] for lid, key in _TABLE_KEYS.items()}
+
+
+def _token_parameter_name(template: dict[str, Any], resolver: Resolver) -> str:
+    variables = template["Resources"]["CrmSyncFunction"]["Properties"]["Environment"]["Variables"]
+    return str(resolver.resolve(variables["HUBSPOT_TOKEN_PARAMETER"]))
 
 
 def _token_parameter(declared: dict[str, dict[str, Any]]) -> str:
