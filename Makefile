@@ -88,6 +88,8 @@ bench: setup
 	$(PY) benchmarks/sandbox_startup.py
 	$(PY) benchmarks/infra_scaling.py
 	$(PY) benchmarks/e2e_timings.py --runs 1
+	$(PY) benchmarks/crm_consumer.py
+	$(PY) benchmarks/crm_sync_latency.py --runs 3
 
 clean:
 	rm -rf $(VENV) dist verification-output .sandbox.state.json
