@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 # (`<module>::<test>[<params>]`, else `<module>::<test>` for every parametrization). Rough figures from
 # `--durations=0` on 2 shared cores; only their order matters. A test not listed counts as one fault-matrix run.
 COST_S = {
-    "test_healthy_run.py::pair": 200.0,  # two full runs side by side, on a sandbox of their own
+    "test_healthy_run.py::pair": 250.0,  # two full runs side by side on a sandbox of their own, then an -n 2 run
     "test_rollback_rehearsal.py::test_rehearsal_rolls_a_faulted_release_back_to_go": 150.0,
     "test_reporters.py::fault_run": 120.0,
     "test_real_profile.py::real_run": 120.0,

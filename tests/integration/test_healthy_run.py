@@ -1,9 +1,9 @@
-"""The whole gate against a healthy sandbox: GO, nothing red, every document present, counts equal JUnit's; and two
-runs at once on one shared sandbox (one of them `-n 2`) are both GO with the same statuses.
+"""The whole gate against a healthy sandbox: GO, nothing red, every document present, counts equal JUnit's; two runs
+at once on one shared sandbox are both GO; and `-n 2` gives the serial verdict and counts.
 
-One pair of full runs serves every test here: a serial run (JUnit on) and an `-n 2` run, started together on one
-sandbox that `python -m sandbox up` runs on its own, as an operator shares one between runs. (A run that starts its own
-sandbox: the fault matrix and test_reporters.py serially, the smoke run of test_invocations.py under `-n 2`.)"""
+The healthy run is one of the pair (JUnit on): two serial full runs started together on one sandbox that
+`python -m sandbox up` runs on its own, as an operator shares one between runs. (Serial runs that start their own
+sandbox: the fault matrix and test_reporters.py; the `-n 2` run here starts its own.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.harness_run import HarnessRun, run_side_by_side, shared_sandbox
+from tests.integration.harness_run import HarnessRun, run_harness, run_side_by_side, shared_sandbox
 
 pytestmark = pytest.mark.integration
 
@@ -30,10 +30,10 @@ DOCUMENTS = (
 
 
 class Pair:
-    """The serial run (with its JUnit file) and the `-n 2` run, made side by side on one sandbox."""
+    """Two serial runs made side by side on one sandbox; the first wrote a JUnit file."""
 
     def __init__(self, runs: dict[str, HarnessRun], junit: Path) -> None:
-        self.serial, self.parallel, self.junit = runs["serial"], runs["parallel"], junit
+        self.serial, self.other, self.junit = runs["serial"], runs["other"], junit
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     junit = tmp / "junit.xml"
     with shared_sandbox(tmp / "shared-sandbox") as state:
         on_it = ["--sandbox-state", str(state)]
-        runs = run_side_by_side({"serial": [*on_it, "--junitxml", str(junit)], "parallel": [*on_it, "-n", "2"]}, tmp)
+        runs = run_side_by_side({"serial": [*on_it, "--junitxml", str(junit)], "other": on_it}, tmp)
     return Pair(runs, junit)
 
 
@@ -60,7 +60,7 @@ def test_healthy_sandbox_is_go_with_nothing_red(pair: Pair) -> None:
 
 
 def test_two_concurrent_runs_on_one_sandbox_are_both_go(pair: Pair) -> None:
-    for name, run in {"serial": pair.serial, "parallel": pair.parallel}.items():
+    for name, run in {"serial": pair.serial, "other": pair.other}.items():
         red = {c["id"]: c["message"][:200] for c in run.results["checks"] if c["status"] in {"failed", "error"}}
         assert run.verdict == "GO" and run.exit_code == 0, (name, red, _reasons(run), run.output[-2000:])
 
@@ -89,8 +89,9 @@ def test_gate_cli_agrees(pair: Pair) -> None:
     assert "GO" in gate.stdout
 
 
-def test_xdist_gives_the_serial_verdict_and_counts(pair: Pair) -> None:
-    serial, parallel = pair.serial, pair.parallel
+def test_xdist_gives_the_serial_verdict_and_counts(pair: Pair, tmp_path: Path) -> None:
+    serial = pair.serial
+    parallel = run_harness(tmp_path, extra=["-n", "2"])
     assert parallel.verdict == serial.verdict == "GO", _reasons(parallel)
     assert Counter(c["status"] for c in parallel.results["checks"]) == Counter(
         c["status"] for c in serial.results["checks"]
