@@ -279,7 +279,7 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         from hhl_backend.content import load_catalog
 
         from sandbox.aws.provision import provision
-        from sandbox.compose_crm import build_crm, new_crm_token
+        from sandbox.compose_crm import build_crm, handed_out_token, new_crm_token
         from sandbox.idp import create_idp_app
         from sandbox.site import create_site_app
 
@@ -334,7 +334,10 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         sandbox.crm.poller.start()
         start_all(sandbox.servers)
         _wait_until_answering(urls)
-        sandbox.state = _state(urls, provisioned, users, faults) | {"crm_url": urls.crm, "crm_token": crm_token}
+        sandbox.state = _state(urls, provisioned, users, faults) | {
+            "crm_url": urls.crm,
+            "crm_token": handed_out_token(crm_token, faults),
+        }
         return sandbox
     except BaseException:
         sandbox.stop()

@@ -17,12 +17,31 @@ from starlette.types import ASGIApp
 
 from sandbox.aws.stream_poller import THREAD_PREFIX, StreamPoller, ledger_route
 
-__all__ = ["CrmSide", "ThreadFilter", "build_crm", "consumer_environ", "new_crm_token"]
+__all__ = [
+    "FAULT_NO_PROPERTIES",
+    "FAULT_TOKEN_REVOKED",
+    "CrmSide",
+    "ThreadFilter",
+    "build_crm",
+    "consumer_environ",
+    "handed_out_token",
+    "new_crm_token",
+]
+
+# The portal's faults (SPEC §10 catalog, component crm): planted on the stand-in, never in the consumer.
+FAULT_TOKEN_REVOKED = "crm.portal_token_revoked"  # the state's crm_token is not the one the portal accepts
+FAULT_NO_PROPERTIES = "crm.properties_not_provisioned"  # the portal has HubSpot's defaults only
 
 
 def new_crm_token() -> str:
     """The stand-in's bearer token, random per sandbox (like a HubSpot private-app token: `pat-…`)."""
     return "pat-sandbox-" + secrets.token_urlsafe(24)
+
+
+def handed_out_token(token: str, faults: frozenset[str]) -> str:
+    """The token the sandbox state gives the harness: the portal's own, or (crm.portal_token_revoked) a revoked one.
+    The consumer keeps reading the live token from its parameter: only the env's copy is stale."""
+    return new_crm_token() if FAULT_TOKEN_REVOKED in faults else token
 
 
 @dataclass
@@ -89,6 +108,8 @@ def build_crm(
     consumer = create_consumer(settings, seams=crm_seams_for_faults(faults), token=token)
     poller = StreamPoller(aws_url, region, provisioned.crm_function_name, consumer)
     app = create_hubspot_app(token=token, extra_routes=[ledger_route(poller.ledger)])
+    if FAULT_NO_PROPERTIES in faults:
+        app.state.hubspot.reset(with_registry=False)  # what `POST /__standin/reset {"registry": false}` leaves
     handler = None
     if api_log_handler is not None:
         api_log_handler.addFilter(ThreadFilter(keep=False))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Fault:
     name: str
-    component: str  # site | backend | gateway | idp | provision | client | crmsync
+    component: str  # site | backend | gateway | idp | provision | client | crmsync | crm
     defect: str
     caught_by: tuple[str, ...]
     verdict: str = "NO-GO"
@@ -319,6 +319,39 @@ FAULTS: dict[str, Fault] = {
             "provision",
             "No dead-letter queue and no OnFailure destination on the consumer's mappings",
             ("infra.crmsync.dlq",),
+        ),
+        Fault(
+            "provision.crm_token_in_env",
+            "provision",
+            "The consumer's environment also carries HUBSPOT_TOKEN=<the token> beside the parameter reference",
+            ("infra.crmsync.token_by_reference",),
+        ),
+        Fault(
+            "provision.crm_no_alias",
+            "provision",
+            "No published version and no `live` alias on the consumer; its mappings point at the bare function",
+            ("infra.crmsync.function",),
+        ),
+        Fault(
+            "provision.crm_dlq_alarm_wrong_metric",
+            "provision",
+            "The DLQ-depth alarm watches NumberOfMessagesSent: failures already in the queue never fire it",
+            ("infra.crmsync.alarms",),
+            verdict="GO",  # medium: a listed finding under SPEC §11.3
+        ),
+        # The portal the env points at (sandbox/compose_crm.py plants them on the HubSpot stand-in).
+        Fault(
+            "crm.portal_token_revoked",
+            "crm",
+            "The private-app token the env hands out (state crm_token) is revoked: the portal accepts another one",
+            ("crm.target.portal_identity",),
+            verdict="INCONCLUSIVE",  # the crm preflight blocks every crm check
+        ),
+        Fault(
+            "crm.properties_not_provisioned",
+            "crm",
+            "The portal never ran the property provisioning: no registry property, no learning_milestones group",
+            ("crm.properties.exist",),
         ),
         # Issue 9: real weaknesses (SPEC §10 "Known real weaknesses") no check looked for before.
         Fault(

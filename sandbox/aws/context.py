@@ -49,6 +49,8 @@ class Context:
     code_zip: Path | None = None
     # The package upload runs beside the resource walk; the function waits for it (see provision.py).
     code_upload: Future[None] | None = None
+    # The HubSpot token put as the SSM parameter; provision.crm_token_in_env also copies it into the environment.
+    crm_token: str | None = field(default=None, repr=False)
     # Template features moto cannot represent; the parity test asserts exactly these, nothing is skipped silently.
     gaps: list[str] = field(default_factory=list)
     _clients: dict[str, BaseClient] = field(default_factory=dict, repr=False)
@@ -67,8 +69,8 @@ class Context:
     def has_fault_for(self, name: str, logical_id: str) -> bool:
         """Whether fault `name` damages resource `logical_id`. The first-wave faults model the Jan-2026 API
         deployment (which had no CRM consumer), so the consumer's resources (`CrmSync*`) carry only their own
-        `provision.crm_*` faults: one planted defect, one red check."""
-        return name in self.faults and (name.startswith("provision.crm_") or not logical_id.startswith("CrmSync"))
+        `provision.crm_*` faults, and those damage only the consumer's: one planted defect, one red check."""
+        return name in self.faults and name.startswith("provision.crm_") == logical_id.startswith("CrmSync")
 
     def arn(self, service: str, resource: str) -> str:
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"

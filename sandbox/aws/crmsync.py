@@ -11,10 +11,24 @@ from typing import Any
 
 from sandbox.aws.context import Context, Created
 
-__all__ = ["FAULT_MAPPING_DISABLED", "FAULT_NO_DLQ", "HANDLERS", "put_token_parameter"]
+__all__ = [
+    "FAULT_DLQ_ALARM_METRIC",
+    "FAULT_MAPPING_DISABLED",
+    "FAULT_NO_ALIAS",
+    "FAULT_NO_DLQ",
+    "FAULT_TOKEN_IN_ENV",
+    "HANDLERS",
+    "put_token_parameter",
+]
 
 FAULT_MAPPING_DISABLED = "provision.crm_mapping_disabled"  # every mapping created with Enabled: false
 FAULT_NO_DLQ = "provision.crm_no_dlq"  # no queue, no OnFailure destination
+# Planted by the generic handlers on the consumer's resources (lambda_, monitoring):
+FAULT_TOKEN_IN_ENV = "provision.crm_token_in_env"  # HUBSPOT_TOKEN=<the token> beside the parameter reference
+FAULT_NO_ALIAS = "provision.crm_no_alias"  # no version, no alias `live`: the mappings name the bare function
+FAULT_DLQ_ALARM_METRIC = "provision.crm_dlq_alarm_wrong_metric"  # the DLQ-depth alarm on NumberOfMessagesSent
+DLQ_ALARM = "CrmSyncDlqDepthAlarm"
+WRONG_DLQ_METRIC = "NumberOfMessagesSent"  # counts sends only: a queue already holding failures stays silent
 
 # Template properties passed to create/update_event_source_mapping as they are.
 _MAPPING_SETTINGS = (

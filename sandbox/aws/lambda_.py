@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.aws.context import Context, Created, ProvisionError
+from sandbox.aws.crmsync import FAULT_NO_ALIAS as FAULT_CRM_NO_ALIAS
+from sandbox.aws.crmsync import FAULT_TOKEN_IN_ENV
 
 __all__ = ["HANDLERS", "placeholder_zip", "upload_code"]
 
@@ -85,10 +87,14 @@ def _function_settings(ctx: Context, logical_id: str, props: dict[str, Any]) -> 
     if ctx.has_fault_for("provision.default_memory", logical_id):
         # What an undeclared Serverless Framework deployment ends up with (SPEC §2).
         settings["MemorySize"], settings["Timeout"] = 1024, 6
+    planted = {}
     if ctx.has_fault_for("provision.env_test_bypass", logical_id):
+        planted["ENABLE_TEST_BYPASS"] = "true"
+    if ctx.has_fault_for(FAULT_TOKEN_IN_ENV, logical_id) and ctx.crm_token:
+        planted["HUBSPOT_TOKEN"] = ctx.crm_token  # the value itself, beside HUBSPOT_TOKEN_PARAMETER
+    if planted:
         variables = dict(settings.get("Environment", {}).get("Variables", {}))
-        variables["ENABLE_TEST_BYPASS"] = "true"
-        settings["Environment"] = {"Variables": variables}
+        settings["Environment"] = {"Variables": variables | planted}
     if "LoggingConfig" in props:
         settings["LoggingConfig"] = props["LoggingConfig"]
     return settings
@@ -111,12 +117,17 @@ def create_function(ctx: Context, logical_id: str, props: dict[str, Any]) -> Cre
     return Created(ref=name, attrs={"Arn": function["FunctionArn"]})
 
 
+def _no_alias(ctx: Context, logical_id: str) -> bool:
+    """provision.no_alias (the API's resources) or provision.crm_no_alias (the consumer's)."""
+    return ctx.has_fault_for(FAULT_NO_ALIAS, logical_id) or ctx.has_fault_for(FAULT_CRM_NO_ALIAS, logical_id)
+
+
 def _unqualified_arn(ctx: Context, function_name: str) -> str:
     return ctx.arn("lambda", f"function:{function_name}")
 
 
 def publish_version(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
-    if ctx.has_fault_for(FAULT_NO_ALIAS, logical_id):
+    if _no_alias(ctx, logical_id):
         # No versions used: everything that would name the published version names $LATEST (SPEC §2 real).
         return Created(ref=_unqualified_arn(ctx, props["FunctionName"]), attrs={"Version": "$LATEST"})
     lam = ctx.client("lambda")
@@ -138,7 +149,7 @@ def _published_versions(lam: Any, name: str) -> list[str]:
 
 
 def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
-    if ctx.has_fault_for(FAULT_NO_ALIAS, logical_id):
+    if _no_alias(ctx, logical_id):
         # No alias: the integration and the permission that would name it target the bare function (SPEC §2 real).
         arn = _unqualified_arn(ctx, props["FunctionName"])
         return Created(ref=arn, attrs={"AliasArn": arn})
@@ -159,7 +170,7 @@ def create_alias(ctx: Context, logical_id: str, props: dict[str, Any]) -> Create
 def add_permission(ctx: Context, logical_id: str, props: dict[str, Any]) -> Created:
     lam = ctx.client("lambda")
     function, _, qualifier = props["FunctionName"].rpartition(":")  # the alias ARN: <function arn>:live
-    if ctx.has_fault_for(FAULT_NO_ALIAS, logical_id):
+    if _no_alias(ctx, logical_id):
         function, qualifier = props["FunctionName"], ""  # the bare function ARN (provision.no_alias)
     request = {
         "FunctionName": function,

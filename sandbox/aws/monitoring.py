@@ -10,6 +10,7 @@ import contextlib
 from typing import Any
 
 from sandbox.aws.context import Context, Created
+from sandbox.aws.crmsync import DLQ_ALARM, FAULT_DLQ_ALARM_METRIC, WRONG_DLQ_METRIC
 
 __all__ = ["COMPOSITE_ALARM_GAP", "FIRING_ALARM", "HANDLERS"]
 
@@ -63,6 +64,8 @@ def create_metric_alarm(ctx: Context, logical_id: str, props: dict[str, Any]) ->
     request = {key: props[key] for key in _ALARM_SETTINGS if key in props}
     if ctx.has_fault_for("provision.no_alarm_actions", logical_id):
         request.update(ActionsEnabled=False, AlarmActions=[], OKActions=[])
+    if ctx.has_fault_for(FAULT_DLQ_ALARM_METRIC, logical_id) and logical_id == DLQ_ALARM:
+        request["MetricName"] = WRONG_DLQ_METRIC
     cloudwatch.put_metric_alarm(AlarmName=name, **request)  # an upsert: re-runs converge
     if ctx.has_fault("provision.alarm_firing") and logical_id == FIRING_ALARM:
         cloudwatch.set_alarm_state(

@@ -59,6 +59,9 @@ HANDLED_FAULTS = frozenset(
         "client.drop_callback_url",
         crmsync.FAULT_MAPPING_DISABLED,
         crmsync.FAULT_NO_DLQ,
+        crmsync.FAULT_TOKEN_IN_ENV,
+        crmsync.FAULT_NO_ALIAS,
+        crmsync.FAULT_DLQ_ALARM_METRIC,
     }
 )
 WALK_WORKERS = 4  # resources created at once (moto answers each on its own thread)
@@ -152,6 +155,7 @@ def provision(
         }
         resolver = Resolver(bound, pseudo, template.get("Conditions", {}))
         ctx = Context(endpoint_url, region, stage, account_id, frozenset(faults), resolver, code_zip)
+        ctx.crm_token = crm_token
         # The stack record creates nothing itself, so it is registered beside the resource walk: moto's
         # CloudFormation is the slowest single step (≈1 s) and otherwise sits on the start-up path.
         # The package upload (≈0.7 s for 6 MB) likewise runs beside the tables, pool and role it does not need.

@@ -102,6 +102,30 @@ def _dlq_and_destinations(aws, p: Provisioned) -> tuple[bool, set[str]]:
     return bool(queues), {d.rsplit(":", 1)[-1].removeprefix(p.stack_name) for d in destinations}  # queue names
 
 
+def _crm_token_in_environment(aws, p: Provisioned) -> tuple[bool, bool]:
+    """(the consumer names its parameter, some variable holds the parameter's value); the API function never."""
+    value = aws("ssm").get_parameter(Name=p.crm_token_parameter, WithDecryption=True)["Parameter"]["Value"]
+    consumer = aws("lambda").get_function_configuration(FunctionName=p.crm_function_name)["Environment"]["Variables"]
+    api = aws("lambda").get_function_configuration(FunctionName=p.function_name)["Environment"]["Variables"]
+    assert value not in api.values()
+    return consumer.get("HUBSPOT_TOKEN_PARAMETER") == p.crm_token_parameter, value in consumer.values()
+
+
+def _crm_alias_and_mapping_targets(aws, p: Provisioned) -> tuple[list[str], set[str]]:
+    """The consumer's aliases and the qualifier its mappings name (the API function keeps its alias)."""
+    assert [a["Name"] for a in aws("lambda").list_aliases(FunctionName=p.function_name)["Aliases"]] == ["live"]
+    aliases = [a["Name"] for a in aws("lambda").list_aliases(FunctionName=p.crm_function_name)["Aliases"]]
+    mappings = [aws("lambda").get_event_source_mapping(UUID=uuid) for uuid in p.crm_mappings.values()]
+    # moto reports a mapping made on the alias with the version behind it: any qualifier means "not bare".
+    qualifiers = {"bare" if m["FunctionArn"].endswith(f":{p.crm_function_name}") else "qualified" for m in mappings}
+    return aliases, qualifiers | ({"four"} if len(mappings) == 4 else set())
+
+
+def _dlq_alarm_metric(aws, p: Provisioned) -> tuple[str, str]:
+    alarms = aws("cloudwatch").describe_alarms(AlarmNames=[f"{p.stack_name}-crm-sync-dlq-depth"])["MetricAlarms"]
+    return alarms[0]["Namespace"], alarms[0]["MetricName"]
+
+
 CRM_ALARMS = {"crm-sync-errors": "OK", "crm-sync-iterator-age": "OK", "crm-sync-dlq-depth": "OK"}
 
 # fault -> (probe, value on a healthy stack, value with the fault)
@@ -124,6 +148,17 @@ CASES: dict[str, tuple[Probe, Any, Any]] = {
     "provision.single_version": (_published_versions, ["1", "2"], ["1"]),  # 1 = the previous release
     "provision.crm_mapping_disabled": (_mapping_states, {"Enabled", "four"}, {"Disabled", "four"}),
     "provision.crm_no_dlq": (_dlq_and_destinations, (True, {"-crm-sync-dlq"}), (False, {""})),
+    "provision.crm_token_in_env": (_crm_token_in_environment, (True, False), (True, True)),
+    "provision.crm_no_alias": (
+        _crm_alias_and_mapping_targets,
+        (["live"], {"qualified", "four"}),
+        ([], {"bare", "four"}),
+    ),
+    "provision.crm_dlq_alarm_wrong_metric": (
+        _dlq_alarm_metric,
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),
+        ("AWS/SQS", "NumberOfMessagesSent"),
+    ),
     "client.drop_callback_url": (
         _callback_urls,
         ["http://localhost:8401/auth/callback", "http://localhost:8400/auth/callback"],
