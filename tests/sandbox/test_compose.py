@@ -101,3 +101,58 @@ def test_the_consumers_log_lines_go_to_its_own_group() -> None:
     consumer, api = ThreadFilter(keep=True), ThreadFilter(keep=False)
     assert consumer.filter(record(f"{THREAD_PREFIX}users")) and not api.filter(record(f"{THREAD_PREFIX}users"))
     assert api.filter(record("uvicorn-api")) and not consumer.filter(record("uvicorn-api"))
+
+
+def _standin(faults: frozenset[str]):
+    """The sandbox's HubSpot stand-in as build_crm plants `faults` on it, with the token the state hands out."""
+    from types import SimpleNamespace
+
+    from starlette.testclient import TestClient
+
+    from sandbox.compose_crm import build_crm, handed_out_token, new_crm_token
+
+    tables = {key: f"hedgehog-learn-{key}-local" for key in ("users", "enrollments", "progress", "badges")}
+    provisioned = SimpleNamespace(
+        tables=tables,
+        crm_token_parameter="/hedgehog-learn/local/hubspot-token",
+        crm_function_name="hedgehog-learn-local-crm-sync",
+    )
+    token = new_crm_token()
+    side = build_crm(
+        crm_url="http://127.0.0.1:8403",
+        aws_url="http://127.0.0.1:8404",
+        region="us-east-1",
+        stage="local",
+        provisioned=provisioned,
+        faults=faults,
+        token=token,
+    )
+    handed_out = handed_out_token(token, faults)
+    return TestClient(side.app, base_url="http://127.0.0.1"), token, handed_out
+
+
+@pytest.mark.parametrize("revoked", [False, True], ids=["healthy", "crm.portal_token_revoked"])
+def test_the_state_hands_out_the_portals_token_unless_it_is_revoked(revoked: bool) -> None:
+    faults = frozenset({"crm.portal_token_revoked"} if revoked else set())
+    client, live, handed_out = _standin(faults)
+
+    def status(token: str) -> int:
+        headers = {"Authorization": f"Bearer {token}"}
+        return client.get("/crm/v3/properties/contacts/email", headers=headers).status_code
+
+    assert status(live) == 200  # the consumer's token (its SSM parameter) keeps working either way
+    assert (handed_out == live, status(handed_out)) == ((False, 401) if revoked else (True, 200))
+
+
+@pytest.mark.parametrize("provisioned", [True, False], ids=["healthy", "crm.properties_not_provisioned"])
+def test_the_portal_has_the_registry_properties_unless_never_provisioned(provisioned: bool) -> None:
+    from hhl_backend.crm import registry
+
+    faults = frozenset(set() if provisioned else {"crm.properties_not_provisioned"})
+    client, token, _ = _standin(faults)
+    headers = {"Authorization": f"Bearer {token}"}
+    names = {p["name"] for p in client.get("/crm/v3/properties/contacts", headers=headers).json()["results"]}
+    groups = {g["name"] for g in client.get("/crm/v3/properties/contacts/groups", headers=headers).json()["results"]}
+    assert {"email", "firstname", "lastname"} <= names  # HubSpot's own defaults are always there
+    assert (set(registry.names()) <= names, registry.MILESTONES_GROUP in groups) == (provisioned, provisioned)
+    assert (set(registry.names()) & names == set()) is not provisioned
