@@ -30,6 +30,10 @@ FAULTS = {
     "provision.single_version": {"infra.lambda.rollback_ready"},
     "provision.crm_mapping_disabled": {"infra.crmsync.mappings"},
     "provision.crm_no_dlq": {"infra.crmsync.dlq"},
+    "provision.crm_token_in_env": {"infra.crmsync.token_by_reference"},
+    # rule-level too: the mappings rule only notes the missing alias (infra.crmsync.function's failure)
+    "provision.crm_no_alias": {"infra.crmsync.function"},
+    "provision.crm_dlq_alarm_wrong_metric": {"infra.crmsync.alarms"},
 }
 
 
