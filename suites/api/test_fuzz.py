@@ -19,7 +19,7 @@ import pytest
 from checks.errors import CheckFailure, LoginFailed, PreflightBlocked
 from checks.evidence import Evidence
 from checks.fuzz import ContentSlugs, Exchange, Finding, FuzzBounds, load_schema, run_fuzz, select_operations
-from checks.http import HttpClient
+from checks.http import HttpClient, Response
 from checks.plugin.sandbox import measuring_alone
 from suites.api.helpers import ACCESS_COOKIE
 from suites.api.test_quiz import QUIZ_MODULE
@@ -36,10 +36,9 @@ def _session_cookies(request: pytest.FixtureRequest) -> dict[str, str]:
     return {ACCESS_COOKIE: session.access_token}
 
 
-def _replay(api: HttpClient, finding: Finding) -> str:
-    """Send the finding's request once more through the transcribing client; one line for the failure message."""
-    exchange = finding.exchange
-    again = api.request(
+def _request(client: HttpClient, exchange: Exchange) -> Response:
+    """Send one generated exchange exactly as it was generated (no cookie jar, no redirects)."""
+    return client.request(
         exchange.method,
         exchange.path,
         params=exchange.params,
@@ -47,6 +46,12 @@ def _replay(api: HttpClient, finding: Finding) -> str:
         cookies=exchange.cookies,
         content=exchange.body,
     )
+
+
+def _replay(api: HttpClient, finding: Finding) -> str:
+    """Send the finding's request once more through the transcribing client; one line for the failure message."""
+    exchange = finding.exchange
+    again = _request(api, exchange)
     where = again.transcript.name if again.transcript else "no transcript"
     reproduced = "reproduced" if again.status == finding.status else f"replay answered {again.status}"
     who = "signed in" if exchange.signed_in else "anonymous"
@@ -65,14 +70,7 @@ def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pyt
     sender = HttpClient(env.api_base_url, timeout=api_timeout(bounds))
 
     def send(exchange: Exchange) -> httpx.Response:
-        return sender.request(
-            exchange.method,
-            exchange.path,
-            params=exchange.params,
-            headers=exchange.headers,
-            cookies=exchange.cookies,
-            content=exchange.body,
-        ).raw
+        return _request(sender, exchange).raw
 
     sandbox = getattr(env, "sandbox", None)
     with sender, measuring_alone(Path(sandbox.state_file) if sandbox else None) as waited:
