@@ -13,7 +13,7 @@ from hhl_backend.config import ConfigError
 from hhl_backend.crm import handler as handler_module
 from hhl_backend.crm.handler import CrmConsumer, create_consumer
 from hhl_backend.crm.seams import CrmSeams
-from hhl_backend.logs import hash_email
+from hhl_backend.logs import hash_email, logger
 from hhl_backend.store import Store
 
 from tests.backend.auth_fakes import base_env
@@ -170,6 +170,9 @@ def test_lambda_handler_reads_the_token_from_ssm_once(
     real = handler_module.create_consumer
     monkeypatch.setattr(handler_module, "create_consumer", lambda s: real(s, http=hubspot.client()))
     monkeypatch.setattr(handler_module, "_consumer", None)
+    # A handler an earlier test attached writes to that test's captured stderr: start with none, so the cold start's
+    # configure_logging attaches one to this test's.
+    monkeypatch.setattr(logger, "handlers", [])
     context = SimpleNamespace(get_remaining_time_in_millis=lambda: 60_000)
 
     assert handler_module.handler(event_of(streams.drain()), context) == {"batchItemFailures": []}
