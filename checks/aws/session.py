@@ -14,6 +14,7 @@ refuses any other table, key or parameter). The checks' own clients never get it
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -142,14 +143,30 @@ class ReadOnlyAws:
             if service not in self._clients:
                 if self._session is None:
                     self._session = self._make_session()
-                client = self._session.client(
-                    service,
-                    endpoint_url=self.endpoint_url,
-                    config=Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20),
+                client = _created_despite_env_churn(
+                    lambda: self._session.client(
+                        service,
+                        endpoint_url=self.endpoint_url,
+                        config=Config(
+                            retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=20
+                        ),
+                    )
                 )
                 client.meta.events.register("before-parameter-build", _refuse_writes)
                 self._clients[service] = client
             return self._clients[service]
+
+
+def _created_despite_env_churn(create: Callable[[], Any], attempts: int = 3) -> Any:
+    """`create()`, retried when it raised KeyError: botocore reads the proxy settings by iterating `os.environ`
+    (urllib's `getproxies_environment`), and pytest deletes `PYTEST_CURRENT_TEST` on the main thread while the infra
+    snapshot creates clients on its collector threads; the lost race is a KeyError for that key."""
+    for _ in range(attempts - 1):
+        try:
+            return create()
+        except KeyError:
+            continue  # the environment changed under the iteration: a fresh read sees a consistent one
+    return create()
 
 
 def cleanup_client(aws: ReadOnlyAws, tables: dict[str, str], sub: str) -> Any:

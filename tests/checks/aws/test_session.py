@@ -54,3 +54,23 @@ def test_describe_error_is_one_line_without_traceback():
     )
     denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "DescribeTable")
     assert describe_error(denied, "AWS us-west-2") == "DescribeTable: AccessDenied: not allowed"
+
+
+def test_a_client_created_while_pytest_changes_the_environment_is_retried() -> None:
+    from checks.aws.session import _created_despite_env_churn
+
+    calls: list[int] = []
+
+    def racing() -> str:
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyError("PYTEST_CURRENT_TEST")  # os.environ changed while urllib iterated it
+        return "client"
+
+    assert _created_despite_env_churn(racing) == "client" and len(calls) == 2
+
+    def always() -> str:
+        raise KeyError("PYTEST_CURRENT_TEST")
+
+    with pytest.raises(KeyError):
+        _created_despite_env_churn(always)
