@@ -17,6 +17,7 @@ within a fraction of a second. A graceful stop that takes longer than `HARD_EXIT
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import select
 import shutil
@@ -30,6 +31,8 @@ from pathlib import Path
 HARD_EXIT_S = 1.5  # a stop never takes longer than this, whatever hangs
 OWNER_POLL_S = 0.2  # fallback when pidfds are unavailable
 CLEANUP_DIR_PREFIX = "hhl-run-"  # only a harness run's shared directory is ever removed
+
+MEASURE_LOCK_SUFFIX = ".measure.lock"  # checks.plugin.sandbox.MEASURE_LOCK_SUFFIX: the harness takes it
 
 
 class Interrupted(BaseException):
@@ -108,9 +111,23 @@ class Lifetime:
     def remove_state_file(self) -> None:
         with contextlib.suppress(OSError):
             self.state_file.unlink(missing_ok=True)
-        for suffix in (".tmp", ".measure.lock"):  # the half-written copy; the harness's lock beside it
+        for suffix in (".tmp", MEASURE_LOCK_SUFFIX):  # the half-written copy; the harness's lock beside it
             with contextlib.suppress(OSError):
                 self.state_file.with_name(self.state_file.name + suffix).unlink(missing_ok=True)
+
+    def measurement_in_progress(self) -> bool:
+        """Whether a harness holds the measurement lock beside the state file (checks.plugin.sandbox.measuring_alone:
+        an flock), probed without waiting and released at once."""
+        lock = self.state_file.with_name(self.state_file.name + MEASURE_LOCK_SUFFIX)
+        try:
+            with lock.open("rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False  # no lock file: nobody has measured yet
+        return False
 
     def hard_exit(self, status: int) -> None:
         """State file gone, children killed, process ended: no handler, no thread join, nothing can hang."""

@@ -146,6 +146,10 @@ class StreamPoller:
         self.interval_s = interval_s
         self.retry_delay_s = retry_delay_s
         self.ledger = ledger or SyncLedger()
+        # While this says True the poller reads nothing (records wait in the stream, as behind a slow Lambda): set by
+        # `sandbox up` to "a harness is measuring latency" (the consumer shares this process with the API; on AWS
+        # it is another function, so its work must not sit in the API's measured latency).
+        self.paused: Callable[[], bool] = lambda: False
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -188,6 +192,9 @@ class StreamPoller:
     def _run(self, reader: _ShardReader) -> None:
         pending: list[dict[str, Any]] = []
         while not self._stop.is_set():
+            if self.paused():
+                self._stop.wait(self.interval_s)
+                continue
             try:
                 pending += reader.read()
                 while pending and not self._stop.is_set():

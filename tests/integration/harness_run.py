@@ -49,10 +49,13 @@ class HarnessRun:
         return self.results["run"]["verdict"]
 
 
-def env_file(tmp: Path, *, required_areas: Iterable[str]) -> Path:
-    """The local environment, with the gate requiring only the areas this run executes."""
+def env_file(tmp: Path, *, required_areas: Iterable[str], crm_deadline_s: int | None = None) -> Path:
+    """The local environment, with the gate requiring only the areas this run executes (and, when given, a shorter
+    CRM sync deadline: a fault whose sync never lands is then proven red without waiting out the full 60 s)."""
     data = yaml.safe_load((REPO_ROOT / "environments" / "local.yaml").read_text())
     data["required_areas"] = sorted(set(required_areas))
+    if crm_deadline_s is not None:
+        data["crm"]["sync_deadline_s"] = crm_deadline_s
     path = tmp / "local-subset.yaml"
     path.write_text(yaml.safe_dump(data))
     return path

@@ -36,13 +36,20 @@ class Pair:
         self.serial, self.other, self.junit = runs["serial"], runs["other"], junit
 
 
+LATENCY_THRESHOLDS = ("load.api.read_latency", "load.api.event_burst")
+
+
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Pair:
     tmp = tmp_path_factory.mktemp("healthy")
     junit = tmp / "junit.xml"
     with shared_sandbox(tmp / "shared-sandbox") as state:
         on_it = ["--sandbox-state", str(state)]
-        runs = run_side_by_side({"serial": [*on_it, "--junitxml", str(junit)], "other": on_it}, tmp)
+        # The second run proves isolation (its own users, fault switches, throttle bucket, turns at measuring);
+        # the latency thresholds are the serial run's to judge: a p95 taken while another whole run shares this
+        # single-process sandbox and both cores is not the target's latency (its load checks still run).
+        other = [*on_it, "-k", " and ".join(f"not {check}" for check in LATENCY_THRESHOLDS)]
+        runs = run_side_by_side({"serial": [*on_it, "--junitxml", str(junit)], "other": other}, tmp)
     return Pair(runs, junit)
 
 
