@@ -185,3 +185,35 @@ def test_the_ledger_route_serves_the_snapshot(stage: Provisioned, run_poller) ->
 def test_the_interval_is_at_most_one_second() -> None:
     with pytest.raises(ValueError, match="interval_s"):
         StreamPoller("http://127.0.0.1:1", REGION, "f", FakeConsumer(), interval_s=2.0)
+
+
+def test_a_paused_poller_delivers_nothing_until_resumed(aws, stage: Provisioned, run_poller) -> None:
+    """`sandbox up` pauses the sync while a harness measures the API's latency: records wait in the stream."""
+    consumer = FakeConsumer()
+    poller = run_poller(consumer)
+    held = threading.Event()
+    held.set()
+    asked: list[str] = []
+    changed = threading.Condition()
+
+    def paused() -> bool:
+        with changed:
+            asked.append(threading.current_thread().name)
+            changed.notify_all()
+        return held.is_set()
+
+    def rounds_seen(threads: int, each: int) -> None:
+        with changed:
+            assert changed.wait_for(lambda: len({n for n in asked if asked.count(n) >= each}) >= threads, BOUND_S)
+
+    mappings = len(stage.stream_arns)
+    poller.paused = paused
+    rounds_seen(mappings, 1)  # every thread is past the check it made before the switch: none is mid-read now
+    keys = _keys(5)
+    _batch_put(aws, stage.tables["users"], keys)
+    with changed:
+        asked.clear()
+    rounds_seen(mappings, 3)  # every thread has passed three rounds since the writes
+    assert consumer.delivered_keys() == []
+    held.clear()
+    consumer.wait_for(lambda: set(keys) <= set(consumer.delivered_keys()))
