@@ -24,7 +24,7 @@ def post(api: TestClient, path: str, body: Any) -> Any:
     return api.post(path, content=json.dumps(body), headers={"content-type": "application/json"})
 
 
-def expect_schema_failure(response: Any, path: str) -> None:
+def assert_schema_failure(response: Any, path: str) -> None:
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["details"]["code"] == "SCHEMA_VALIDATION_FAILED"
@@ -36,7 +36,7 @@ def expect_schema_failure(response: Any, path: str) -> None:
 def test_event_name_of_any_wrong_type_is_a_400(api: TestClient, caller: Caller, value: Any, signed_in: bool) -> None:
     if not signed_in:
         caller.identity = None
-    expect_schema_failure(post(api, "/events/track", {"eventName": value}), "eventName")
+    assert_schema_failure(post(api, "/events/track", {"eventName": value}), "eventName")
 
 
 @pytest.mark.parametrize(
@@ -68,12 +68,12 @@ def test_event_name_of_any_wrong_type_is_a_400(api: TestClient, caller: Caller, 
     ],
 )
 def test_event_fields_of_a_wrong_type_are_a_400(api: TestClient, body: dict[str, Any], path: str) -> None:
-    expect_schema_failure(post(api, "/events/track", body), path)
+    assert_schema_failure(post(api, "/events/track", body), path)
 
 
 @pytest.mark.parametrize("body", [[], "x", 0, None], ids=repr)
 def test_a_non_object_event_body_is_a_400(api: TestClient, body: Any) -> None:
-    expect_schema_failure(post(api, "/events/track", body), "root")
+    assert_schema_failure(post(api, "/events/track", body), "root")
 
 
 @pytest.mark.parametrize(
@@ -98,6 +98,6 @@ def test_the_unhashable_event_name_fault_brings_the_500_back(api: TestClient) ->
     """The fault is live (the matrix relies on it) and touches nothing but the non-string names."""
     api.app.state.seams = seams_for_faults(frozenset({"backend.unhashable_event_name"}), base=api.app.state.seams)
     assert post(api, "/events/track", {"eventName": {}}).status_code == 500
-    expect_schema_failure(post(api, "/events/track", {"eventName": "nope"}), "eventName")
+    assert_schema_failure(post(api, "/events/track", {"eventName": "nope"}), "eventName")
     enrolled = post(api, "/events/track", {"eventName": "learning_course_enrolled", "course_slug": COURSE})
     assert enrolled.status_code == 200 and enrolled.json()["status"] == "persisted"
