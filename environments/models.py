@@ -71,6 +71,25 @@ class Fuzz(_Strict):
     max_coverage_cases: int | None = Field(default=None, ge=0)  # per operation, deterministic cases sent first
 
 
+class Load(_Strict):
+    """Where the load checks' engine runs (docs/LOAD.md): `workers` 0 = one Locust process (LocalRunner); N = a
+    Locust master with N workers, started by the master on this machine or, with `external_workers`, started
+    elsewhere (`python -m suites.load.engine worker --master-host H --master-port P`) and connecting to
+    `master_bind_host:master_port`."""
+
+    workers: int = Field(default=0, ge=0, le=64)
+    external_workers: bool = False
+    master_bind_host: str = "127.0.0.1"
+    master_port: int = Field(default=0, ge=0, le=65535)  # 0: a free port (local workers only)
+    worker_connect_timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _external_workers_need_a_port(self) -> Load:
+        if self.external_workers and not (self.workers and self.master_port):
+            raise ValueError("load.external_workers needs workers ≥ 1 and a fixed master_port to connect to")
+        return self
+
+
 class Waiver(_Strict):
     check: str
     reason: str = Field(min_length=1)
@@ -152,6 +171,7 @@ class Environment(_Strict):
     required_areas: list[Area] = Field(default_factory=list)
     crm: Crm = Field(default_factory=Crm)
     fuzz: Fuzz = Field(default_factory=Fuzz)
+    load: Load = Field(default_factory=Load)
     waivers: list[Waiver] = Field(default_factory=list)
     # Reserved test users (aws): variable names per user; empty = the one HHL_TEST_USERNAME/HHL_TEST_PASSWORD user.
     test_users: list[TestUserRef] = Field(default_factory=list)

@@ -15,8 +15,8 @@ from checks.errors import CheckFailure
 from checks.evidence import Evidence
 from checks.http import HttpClient, Response
 from checks.login import ACCESS_COOKIE
+from checks.polling import poll
 from suites.api.helpers import blocked_unless, expect_status, is_persisted, require, where
-from suites.load.polling import poll
 
 __all__ = [
     "Learner",

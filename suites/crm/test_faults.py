@@ -16,10 +16,10 @@ import pytest
 from checks.crm.standin import StandinHooks
 from checks.errors import HarnessError
 from checks.evidence import Evidence
+from checks.polling import poll
 from environments import Environment
 from suites.api.helpers import require
 from suites.crm.sync import Learner, course_set, expect_reflected, poll_interval, watch
-from suites.load.polling import poll
 
 # Sort before any catalog slug, so that the union reads as SPEC's `a;b;c`.
 SEED_COURSES = ("aaa-hhl-seed-a", "aaa-hhl-seed-b")

@@ -1,5 +1,5 @@
-"""Fixtures of the load suite (the API suite's `signed_in` and `site`, plus the run's shared rate budget) and its
-one ordering rule: the checks that must come after all other traffic run last."""
+"""Fixtures of the load suite (the API suite's `signed_in` and `site`, the run's shared rate budget, where the load
+engine runs) and its one ordering rule: the checks that must come after all other traffic run last."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from checks.login import SignedInSession
 from checks.plugin.sandbox import measuring_alone as sandbox_measuring_alone
 from suites.api.fixtures import signed_in, site
 from suites.api.helpers import ACCESS_COOKIE
-from suites.load.runner import Pacer
+from suites.load.pacing import Pacer
+from suites.load.plan import EngineSettings
 
-__all__ = ["load_cookies", "pacer", "signed_in", "site"]
+__all__ = ["load_cookies", "load_engine", "pacer", "signed_in", "site"]
 
 # A third of the stage's burst and 80 % of its rate (SPEC §6: 200 / 100 per s): the load never trips the throttle
 # by itself, with room left for the rest of the run's traffic.
@@ -44,6 +45,19 @@ def measuring_alone(env: Any, evidence: Evidence) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def pacer() -> Pacer:
     return Pacer(PACER_BURST, PACER_RATE)
+
+
+@pytest.fixture(scope="session")
+def load_engine(env: Any) -> EngineSettings:
+    """The env file's `load` section: one Locust process (workers 0) or a master with workers (docs/LOAD.md)."""
+    section = env.load
+    return EngineSettings(
+        workers=section.workers,
+        external_workers=section.external_workers,
+        master_bind_host=section.master_bind_host,
+        master_port=section.master_port,
+        worker_connect_timeout_s=section.worker_connect_timeout_s,
+    )
 
 
 @pytest.fixture

@@ -1,105 +1,62 @@
-"""A bounded load runner for the load checks: a fixed list of calls through a thread pool of `concurrency` workers,
-each worker with its own curl-style client carrying the session cookies explicitly, under an overall deadline and
-a client-side rate budget. Every request's status and latency is kept; only the first call of each label is
-transcribed (200 transcripts would bury the evidence), failures are summarised in the summary JSON instead.
+"""The harness side of a load: the check's calls, bounds and rate budget become a plan for the load engine
+(suites/load/engine.py, Locust in a child process: never imported here), the plan and the session cookies go to
+the child on stdin, and its report comes back as the load summary. The first exchange of each label is written
+into the check's evidence as a transcript (200 transcripts would bury the evidence); failures are summarised in
+the summary JSON instead.
 
->>> result = run_load(env.api_base_url, [Call("me", "GET", "/auth/me")] * 200, concurrency=10,  # doctest: +SKIP
-...                   cookies={"hhl_access_token": token}, evidence=evidence, pacer=pacer)
+>>> result = run_load(env.api_base_url, [Call("auth/me", "GET", "/auth/me")] * 200, concurrency=10,  # doctest: +SKIP
+...                   cookies={"hhl_access_token": token}, evidence=evidence, accept="signed_in_read", pacer=pacer)
 >>> result.summary()["all"]["p95_ms"]
 """
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from checks.errors import TargetUnreachable
+from checks.errors import HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient
-from checks.retry import NO_RETRY
-from suites.load.stats import Sample, summarize
+from checks.redaction import redact_text
+from suites.load.pacing import Pacer
+from suites.load.plan import Call, EngineSettings, LoadPlan
+from suites.load.predicates import predicate
+from suites.load.stats import summarize
 
-__all__ = ["Call", "LoadResult", "Pacer", "load_window", "run_load"]
+__all__ = ["Call", "LoadResult", "load_window", "run_load"]
 
-MAX_FAILURE_EXCERPTS = 10
+ENGINE = [sys.executable, "-m", "suites.load.engine", "run"]
+STARTUP_ALLOWANCE_S = 30.0  # the child's start (Locust's import, workers connecting) beyond the load's own bounds
+STDERR_TAIL_CHARS = 2000
 
 
 @dataclass(frozen=True)
-class Call:
-    """One request of the load: `label` groups the figures (route or event kind)."""
-
-    label: str
-    method: str
-    path: str
-    params: Mapping[str, str] | None = None
-    json: Any = None
-
-
-class Pacer:
-    """Client-side token bucket shared by the load checks of a run: at most `burst` requests at once, then `rate`
-    per second. Kept under the stage's throttle (SPEC §6: burst 200, rate 100/s) so that the load measures the
-    function and the store, not the gateway throttle (load.throttling exceeds it on purpose, on its own)."""
-
-    def __init__(
-        self,
-        burst: int,
-        rate: float,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self._capacity, self._rate = float(burst), rate
-        self._tokens, self._last = float(burst), clock()
-        self._clock, self._sleep = clock, sleep
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        """Take one token, waiting for the refill if there is none (rate limiting, not synchronisation)."""
-        while True:
-            with self._lock:
-                now = self._clock()
-                self._tokens = min(self._capacity, self._tokens + (now - self._last) * self._rate)
-                self._last = now
-                if self._tokens >= 1:
-                    self._tokens -= 1
-                    return
-                wait_s = (1 - self._tokens) / self._rate
-            self._sleep(wait_s)
-
-    def reserve(self, count: int) -> None:
-        """Take `count` tokens up front (capped at the burst), so that a burst can then be sent all at once."""
-        for _ in range(min(count, int(self._capacity))):
-            self.acquire()
-
-
-@dataclass
 class LoadResult:
-    samples: list[Sample]
-    concurrency: int
-    elapsed_s: float
-    not_sent: int  # calls cancelled at the deadline
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    """What a load run reported: the summary figures (`load-summary.json`) and the pacer's end state."""
+
+    figures: dict[str, Any]
 
     def summary(self) -> dict[str, Any]:
-        """The figures attached as `load-summary.json`: statuses, p50/p95/max per label, failure excerpts."""
-        sent = len(self.samples)
-        return {
-            **summarize(self.samples),
-            "concurrency": self.concurrency,
-            "elapsed_s": round(self.elapsed_s, 3),
-            "achieved_rps": round(sent / self.elapsed_s, 1) if self.elapsed_s > 0 else None,
-            "not_sent": self.not_sent,
-            "failure_excerpts": self.failures[:MAX_FAILURE_EXCERPTS],
-        }
+        return self.figures
+
+    @property
+    def not_sent(self) -> int:
+        return int(self.figures["not_sent"])
 
 
 class _Window:
-    """Wall-clock span of the load sent by this process (load.alarms_quiet_after observes after its end)."""
+    """Wall-clock span of the load sent from this process (load.alarms_quiet_after observes after its end)."""
 
     def __init__(self) -> None:
         self.started: datetime | None = None
@@ -120,51 +77,52 @@ def load_window() -> tuple[datetime | None, datetime | None]:
     return _WINDOW.started, _WINDOW.ended
 
 
-class _Workers:
-    """Per-thread clients: a quiet one for the load and one that transcribes into the evidence."""
-
-    def __init__(self, base_url: str, cookies: Mapping[str, str], evidence: Evidence | None) -> None:
-        self.base_url, self.cookies, self.evidence = base_url, dict(cookies), evidence
-        self._local = threading.local()
-        self._clients: list[HttpClient] = []
-        self._lock = threading.Lock()
-        self._transcribed: set[str] = set()
-
-    def client_for(self, label: str) -> HttpClient:
-        with self._lock:
-            record = self.evidence is not None and label not in self._transcribed
-            self._transcribed.add(label)
-        key = "recording" if record else "quiet"
-        client = getattr(self._local, key, None)
-        if client is None:
-            evidence = self.evidence if record else None
-            client = HttpClient(self.base_url, evidence=evidence, cookies=self.cookies, retry=NO_RETRY)  # as answered
-            setattr(self._local, key, client)
-            with self._lock:
-                self._clients.append(client)
-        return client
-
-    def close(self) -> None:
-        for client in self._clients:
-            client.close()
+def _slug(path: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", path.split("?")[0]).strip("-")[:60] or "root"
 
 
-def _send(workers: _Workers, pacer: Pacer | None, call: Call) -> tuple[Sample, str]:
-    client = workers.client_for(call.label)
-    if pacer is not None:
-        pacer.acquire()
-    kwargs: dict[str, Any] = {"params": call.params}
-    if call.json is not None:
-        kwargs["json"] = call.json
-    started = time.perf_counter()
-    try:
-        response = client.request(call.method, call.path, **kwargs)
-    except TargetUnreachable as exc:
-        elapsed = (time.perf_counter() - started) * 1000
-        return Sample(call.label, call.method, call.path, 0, elapsed, error=str(exc)), str(exc)
-    elapsed = (time.perf_counter() - started) * 1000
-    sample = Sample(call.label, call.method, call.path, response.status, elapsed, body=response.json_or_none())
-    return sample, response.describe()
+def write_transcript(evidence: Evidence, exchange: Mapping[str, Any]) -> Path:
+    """One engine exchange as a curl-style transcript (`NN-<METHOD>-<path>.txt`, as checks.http writes them)."""
+    method, target = exchange["method"], exchange["target"]
+    lines = [f"# sent by the load engine (Locust), label {exchange['label']!r}", "", f"> {method} {target} HTTP/1.1"]
+    lines += [f"> {name}: {value}" for name, value in exchange["request_headers"]]
+    lines.append(">")
+    if exchange["request_body"] is not None:
+        lines.append(exchange["request_body"])
+    lines.append("")
+    if exchange["status"]:
+        lines.append(f"< HTTP/1.1 {exchange['status']}")
+        lines += [f"< {name}: {value}" for name, value in exchange["response_headers"]]
+        lines += ["<", exchange["body"]]
+    else:
+        lines.append(f"! {exchange['error'] or 'no answer'}")
+    name = f"{evidence.next_sequence():02d}-{method}-{_slug(target)}.txt"
+    return evidence.attach_text(name, "\n".join(lines) + "\n")
+
+
+def _run_engine(plan: LoadPlan) -> dict[str, Any]:
+    """The child with the plan on stdin; its report read from a 0600 file in a private directory."""
+    with tempfile.TemporaryDirectory(prefix="hhl-load-") as private:  # 0700: the report is ours alone
+        out = Path(private) / "report.json"
+        bound = plan.deadline_s + plan.request_timeout_s + STARTUP_ALLOWANCE_S + plan.engine.worker_connect_timeout_s
+        child = subprocess.Popen(
+            [*ENGINE, "--out", str(out)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its workers are in its group: ended with it on a timeout
+        )
+        try:
+            _, stderr = child.communicate(plan.to_json(), timeout=bound)
+        except subprocess.TimeoutExpired:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+            raise HarnessError(f"the load engine did not finish within {bound:.0f} s (killed)") from None
+        if child.returncode != 0 or not out.exists():
+            tail = redact_text(stderr or "")[-STDERR_TAIL_CHARS:]
+            raise HarnessError(f"the load engine failed (exit {child.returncode}): {tail.strip() or 'no output'}")
+        return json.loads(out.read_text(encoding="utf-8"))
 
 
 def run_load(
@@ -174,30 +132,33 @@ def run_load(
     concurrency: int,
     cookies: Mapping[str, str],
     evidence: Evidence | None,
+    accept: str,
     pacer: Pacer | None = None,
     deadline_s: float = 60.0,
-    is_failure: Callable[[Sample], bool] = lambda s: s.status == 0 or s.status >= 500,
+    engine: EngineSettings | None = None,
 ) -> LoadResult:
-    """Send `calls` with at most `concurrency` in flight; calls not started by `deadline_s` are cancelled and
-    counted in `not_sent`. `is_failure` picks the samples whose one-line excerpt goes into the summary."""
-    workers = _Workers(base_url, cookies, evidence)
-    wall_start, started = datetime.now(UTC), time.perf_counter()
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="hhl-load")
-    try:
-        futures = [executor.submit(_send, workers, pacer, call) for call in calls]
-        _, pending = wait(futures, timeout=deadline_s, return_when=FIRST_EXCEPTION)
-        for future in pending:
-            future.cancel()
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-        workers.close()
-    elapsed = time.perf_counter() - started
+    """Send `calls` with at most `concurrency` in flight, every answer judged by the predicate named `accept`
+    (suites.load.predicates); calls not started by `deadline_s` are never sent and counted in `not_sent`."""
+    predicate(accept)  # an unknown name is the check's mistake: refused before any child starts
+    with HttpClient(base_url) as template:  # the headers every harness request carries (User-Agent, run id)
+        headers = dict(template.headers)
+    plan = LoadPlan(
+        base_url.rstrip("/"),
+        list(calls),
+        concurrency=concurrency,
+        accept=accept,
+        deadline_s=deadline_s,
+        pacer=pacer.snapshot() if pacer else None,
+        headers=headers,
+        cookies=dict(cookies),
+        engine=engine or EngineSettings(),
+    )
+    wall_start = datetime.now(UTC)
+    raw = _run_engine(plan)
     _WINDOW.mark(wall_start, datetime.now(UTC))
-    results = [f.result() for f in futures if f.done() and not f.cancelled()]
-    samples = [sample for sample, _ in results]
-    failures = [
-        {"label": s.label, "request": f"{s.method} {s.path}", "status": s.status, "answer": describe}
-        for s, describe in results
-        if is_failure(s)
-    ]
-    return LoadResult(samples, concurrency, elapsed, len(calls) - len(samples), failures)
+    if pacer is not None and raw.get("pacer_tokens") is not None:
+        pacer.settle(float(raw["pacer_tokens"]))
+    if evidence is not None:
+        for exchange in raw["transcripts"]:
+            write_transcript(evidence, exchange)
+    return LoadResult(summarize(raw))

@@ -17,9 +17,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from checks.aws.session import describe_error
 from checks.errors import HarnessError
 from checks.evidence import Evidence
+from checks.polling import poll
 from suites.api.helpers import require
 from suites.load.alarms import NO_LOAD, alarm_states, alarm_watch, fired_since, in_alarm
-from suites.load.polling import poll
 from suites.load.runner import load_window
 
 POLL_INTERVAL_S = 20.0  # alarm periods are 60 s: polling faster only costs API calls

@@ -18,12 +18,13 @@ from checks.errors import HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
-from suites.api.helpers import expect_persisted, expect_status, find_course, is_persisted, linked_slugs, require
+from suites.api.helpers import expect_persisted, expect_status, find_course, linked_slugs, require
 from suites.api.test_progress import Learner, catalog_modules
 from suites.load.badges import badge_counts
 from suites.load.expect import load_problems
-from suites.load.runner import Call, Pacer, run_load
-from suites.load.stats import Sample
+from suites.load.pacing import Pacer
+from suites.load.plan import EngineSettings
+from suites.load.runner import Call, run_load
 
 CONCURRENCY = 10
 EVENTS = 50
@@ -87,6 +88,7 @@ def test_no_lost_updates(
     signed_in: SignedInSession,
     load_cookies: dict[str, str],
     pacer: Pacer,
+    load_engine: EngineSettings,
     aws: Any,
     evidence: Evidence,
 ) -> None:
@@ -98,19 +100,17 @@ def test_no_lost_updates(
     calls = module_event_calls(courses, EVENTS)
     pacer.reserve(len(calls))  # the whole burst within the run's rate budget, then sent at once for contention
 
-    def persisted(sample: Sample) -> bool:
-        return sample.status == 200 and is_persisted(sample.body)
-
     result = run_load(
         env.api_base_url,
         calls,
         concurrency=CONCURRENCY,
         cookies=load_cookies,
         evidence=evidence,
-        is_failure=lambda s: not persisted(s),
+        accept="persisted",
+        engine=load_engine,
     )
     evidence.attach_json("load-summary", result.summary())
-    problems = load_problems(result, accept=persisted, p95_ms=None, expected_count=len(calls))
+    problems = load_problems(result, p95_ms=None, expected_count=len(calls))
 
     progress = learner.progress()
     enrolled_after = {course: (learner.enrollment(course) or {}).get("enrolled_at") for course in courses}

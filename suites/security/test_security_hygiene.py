@@ -19,11 +19,11 @@ from checks.evidence import Evidence
 from checks.http import HttpClient, Response
 from checks.login import SignedInSession
 from checks.plugin.state import run_state
+from checks.polling import poll
 from checks.secrets import register_secret, registered_secrets
 from suites.api import forged
 from suites.api.flows import Credentials, direct_tokens, fresh_login, start_login
 from suites.api.helpers import ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIES, query_of, require, where
-from suites.load.polling import poll
 
 # --- security.auth.jwks_rotation ---------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
-"""Bounded polling: ask a probe until it answers something truthy or the time is up. The load checks wait on a
-condition this way (the throttle recovering, an alarm firing), never by sleeping a guessed duration.
+"""Bounded polling: ask a probe until it answers something truthy or the time is up. The checks wait on a
+condition this way (the throttle recovering, an alarm firing, a CRM record arriving), never by sleeping a guessed
+duration.
 
 >>> poll(lambda: target_ready(), timeout_s=3.0, interval_s=0.05)   # doctest: +SKIP
 """
