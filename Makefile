@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 ENV ?= local
 
+# Bytecode caches on: this machine's environment sets PYTHONDONTWRITEBYTECODE, and every process of a run (harness
+# children, sandboxes, moto, xdist workers: hundreds in `make test`) would compile the project from source and
+# pytest re-rewrite its plugin's asserts (≈2 s a process on 2 cores). __pycache__ is git-ignored and never packaged.
+unexport PYTHONDONTWRITEBYTECODE
+
 .PHONY: setup venv browser package test test-fast lint verify sandbox bench clean
 
 setup: venv browser package

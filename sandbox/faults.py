@@ -43,8 +43,9 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "backend.state_as_jwt",
             "backend",
-            "State is a signed JWT carrying the verifier",
-            ("security.login.verifier_not_exposed",),
+            "State is a signed JWT carrying the verifier, with no transaction cookie binding it to the browser",
+            # two properties of the Jan-2026 login, both known weaknesses of its profile
+            ("security.login.verifier_not_exposed", "security.login.state_bound_to_browser"),
         ),
         Fault(
             "backend.cookie_samesite_lax",

@@ -11,18 +11,20 @@ from __future__ import annotations
 import dataclasses
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from checks.errors import CheckFailure, LoginFailed, PreflightBlocked
 from checks.evidence import Evidence
-from checks.fuzz import ContentSlugs, Exchange, Finding, FuzzBounds, load_schema, run_fuzz, select_operations
 from checks.http import HttpClient, Response
 from checks.plugin.sandbox import measuring_alone
 from suites.api.helpers import ACCESS_COOKIE
 from suites.api.test_quiz import QUIZ_MODULE
+
+if TYPE_CHECKING:
+    from checks.fuzz import ContentSlugs, Exchange, Finding, FuzzBounds
 
 MAX_REPLAYS = 10  # findings re-sent for their transcripts; the rest are listed in the summary only
 
@@ -62,6 +64,9 @@ def _replay(api: HttpClient, finding: Finding) -> str:
 
 @pytest.mark.check("api.fuzz.no_5xx")
 def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pytest.FixtureRequest) -> None:
+    # Schemathesis and Hypothesis take seconds to import: only a run that fuzzes pays for them, not every collection.
+    from checks.fuzz import FuzzBounds, load_schema, run_fuzz, select_operations
+
     bounds = FuzzBounds.from_env(getattr(env, "fuzz", None))
     selection = select_operations(load_schema(), allow_writes=env.allow_writes)
     cookies = _session_cookies(request)
@@ -110,6 +115,8 @@ def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pyt
 
 def content_slugs(env: Any) -> ContentSlugs:
     """The env's slugs; an env file without `content.quiz_module` on the sandbox: the sandbox quiz (SPEC §5)."""
+    from checks.fuzz import ContentSlugs
+
     slugs = ContentSlugs.from_env(env.content)
     if slugs.quiz_module is None and env.kind == "local":
         return dataclasses.replace(slugs, quiz_module=QUIZ_MODULE)

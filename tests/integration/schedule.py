@@ -23,17 +23,15 @@ COST_S = {
     "test_invocations.py::test_smoke_scope_on_a_healthy_sandbox_is_go": 35.0,
     "test_invocations.py::test_a_signal_mid_run_never_says_go_and_leaves_nothing_behind": 35.0,
     "test_invocations.py::test_deselecting_a_critical_check_is_partial_and_inconclusive": 30.0,
-    # the matrix's browser runs are its longest (the e2e suite), the rest about as long as one another
-    "test_fault_matrix.py::test_fault_is_caught[site.auth_script_missing]": 60.0,
-    "test_fault_matrix.py::test_fault_is_caught[site.legacy_auth_script]": 60.0,
-    "test_fault_matrix.py::test_fault_is_caught[client.drop_callback_url]": 60.0,
-    "test_fault_matrix.py::test_fault_is_caught": 25.0,
     # no harness run: last
     "test_fault_matrix.py::test_matrix_covers_every_fault_of_this_wave": 0.0,
     "test_real_profile.py::test_the_known_list_is_the_specs": 0.0,
     "test_schedule.py": 5.0,
 }
-DEFAULT_COST_S = COST_S["test_fault_matrix.py::test_fault_is_caught"]
+# A fault-matrix run: its start plus its areas' suites (the browser's e2e the longest).
+MATRIX_START_S = 10.0
+MATRIX_AREA_S = {"e2e": 45.0, "security": 30.0, "api": 25.0, "crm": 20.0, "load": 10.0, "infra": 8.0}
+DEFAULT_COST_S = 25.0
 
 
 def in_tier(item: pytest.Item) -> bool:
@@ -65,6 +63,10 @@ def cost_of(unit: list[pytest.Item]) -> float:
         return COST_S[group]
     total = 0.0
     for item in filter(in_tier, unit):
+        batch = getattr(getattr(item, "callspec", None), "params", {}).get("batch")
+        if batch is not None:  # tests/integration/fault_batches.Batch
+            total += MATRIX_START_S + sum(MATRIX_AREA_S.get(area, DEFAULT_COST_S) for area in batch.areas)
+            continue
         module = Path(item.nodeid.split("::", 1)[0]).name
         keys = (f"{module}::{item.name}", f"{module}::{getattr(item, 'originalname', item.name)}", module)
         total += next((COST_S[key] for key in keys if key in COST_S), DEFAULT_COST_S)

@@ -13,7 +13,7 @@ import pytest
 
 from reports.redaction import token_fragments
 from sandbox.faults import FAULTS
-from tests.integration.harness_run import HarnessRun, run_harness
+from tests.integration.harness_run import GATE_AREAS, HarnessRun, env_file, run_harness, suites_for
 
 pytestmark = pytest.mark.integration
 
@@ -30,8 +30,9 @@ ALLURE_STATUS = {
 
 
 # Every medium/low fault of the catalog (`verdict: GO`), planted at once: independent findings on different
-# surfaces. One full run then proves both that each is caught as a listed finding that never blocks, and (below)
-# that JUnit and Allure carry what results.json says, failures and warnings included.
+# surfaces. One run of the gate's areas (GATE_AREAS, all required) then proves both that each is caught as a listed
+# finding that never blocks, and (below) that JUnit and Allure carry what results.json says, failures and warnings
+# included.
 GO_FAULTS = [f for f in FAULTS.values() if f.verdict == "GO" and not f.second_wave]
 
 
@@ -40,7 +41,9 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[HarnessRun, Pat
     tmp = tmp_path_factory.mktemp("findings")
     junit, allure = tmp / "junit.xml", tmp / "allure"
     extra = ["--junitxml", str(junit), "--alluredir", str(allure)]
-    return run_harness(tmp, faults=[f.name for f in GO_FAULTS], extra=extra), junit, allure
+    env = env_file(tmp, required_areas=GATE_AREAS)
+    run = run_harness(tmp, env=env, faults=[f.name for f in GO_FAULTS], paths=suites_for(GATE_AREAS), extra=extra)
+    return run, junit, allure
 
 
 def test_medium_and_low_faults_are_caught_as_findings_and_never_block(fault_run) -> None:
