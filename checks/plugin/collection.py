@@ -19,11 +19,15 @@ SUITES_DIR = "suites"
 CREDENTIAL_FIXTURES = ("test_user", "enrollment_user")
 
 
-def _is_suite_item(item: pytest.Item, rootpath: Path) -> bool:
+def is_suite_path(path: Path, rootpath: Path) -> bool:
     try:
-        return Path(item.path).resolve().relative_to(rootpath.resolve()).parts[0] == SUITES_DIR
+        return path.resolve().relative_to(rootpath.resolve()).parts[0] == SUITES_DIR
     except (ValueError, IndexError):
         return False
+
+
+def _is_suite_item(item: pytest.Item, rootpath: Path) -> bool:
+    return is_suite_path(Path(item.path), rootpath)
 
 
 def _check_id(item: pytest.Item) -> str | None:

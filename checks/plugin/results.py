@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from checks.plugin.collection import is_suite_path
 from checks.plugin.finish import FallbackOutcome, check_results, default_finish_run, run_info, summary_lines
 from checks.plugin.outcomes import ItemOutcome, scrub_report, update_outcome
 from checks.plugin.preflight import publish
@@ -102,9 +103,13 @@ def _final_env(state: RunState) -> Environment:
 
 
 def interruption(session: pytest.Session, state: RunState) -> str:
-    """Why the run did not run to its end ("" when it did): a signal, -x/--maxfail, or a crash."""
+    """Why the run did not run to its end ("" when it did): a signal, -x/--maxfail, a suite that failed to
+    collect, or a crash."""
     if state.interrupted:
         return state.interrupted
+    if state.collection_errors:  # pytest stops before running anything: its INTERRUPTED status says no more
+        names = ", ".join(state.collection_errors)
+        return f"{len(state.collection_errors)} suite module(s) failed to collect: {names}"
     status = session.exitstatus
     if status == pytest.ExitCode.INTERRUPTED:
         return "interrupted (SIGINT / KeyboardInterrupt)"
@@ -131,13 +136,22 @@ class ResultCollector:
         if error and error not in state.environment_errors:
             state.environment_errors.append(error)
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A suite module that cannot be imported: the run is reported INCONCLUSIVE (never no report at all)."""
+        state = run_state(self.config)
+        if not report.failed or state.is_worker or not is_suite_path(Path(str(report.fspath)), self.config.rootpath):
+            return
+        if report.nodeid not in state.collection_errors:  # under xdist every worker reports the same module
+            state.collection_errors.append(report.nodeid)
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         state = run_state(self.config)
         if state.is_worker:
             # The controller's redaction scan needs the secrets this worker learnt (session tokens).
             self.config.workeroutput["hhl_secrets"] = list(registered_secrets())  # type: ignore[attr-defined]
             return
-        if not state.results or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
+        ran = state.results or state.collection_errors
+        if not ran or session.exitstatus == pytest.ExitCode.USAGE_ERROR:
             return
         state.interrupted = interruption(session, state)
         env = _final_env(state)

@@ -35,6 +35,7 @@ class RunState:
     interrupted: str = ""  # why the run was cut short (SIGINT, SIGTERM, -x/--maxfail, a crash); "" = ran to the end
     credentials_error: str = ""  # the env needs a test user it does not have: checks needing one are blocked
     environment_errors: list[str] = field(default_factory=list)  # controller: one line per root cause
+    collection_errors: list[str] = field(default_factory=list)  # controller: suite modules that failed to import
     active: bool = False  # this session collected suite items (not `pytest tests`)
     results: list[dict[str, Any]] = field(default_factory=list)  # CheckResult JSON (controller only)
     worker_secrets: set[str] = field(default_factory=set)

@@ -72,6 +72,14 @@ def test_maxfail_marks_the_run_interrupted(gate: Gate, api_server) -> None:
     assert "failures" in str(_run_meta(gate)["interrupted"])
 
 
+def test_a_suite_that_fails_to_import_still_reports_the_run_interrupted(gate: Gate, api_server) -> None:
+    gate.suite(TWO_CHECKS)
+    gate.suite("import a_module_that_does_not_exist\n", "test_broken.py", area="security")
+    result = gate.run("--env", _env(gate, api_server.url))
+    assert result.ret == 2  # pytest's own status for collection errors: never a pass
+    assert _run_meta(gate)["interrupted"] == "1 suite module(s) failed to collect: suites/security/test_broken.py"
+
+
 def test_a_full_run_is_not_interrupted(gate: Gate, api_server) -> None:
     gate.suite(TWO_CHECKS)
     gate.run("--env", _env(gate, api_server.url))
