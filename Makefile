@@ -95,6 +95,8 @@ bench: setup
 	$(PY) benchmarks/e2e_timings.py --runs 1
 	$(PY) benchmarks/crm_consumer.py
 	$(PY) benchmarks/crm_sync_latency.py --runs 3
+	command -v wrk >/dev/null || apt-get install -y wrk  # the plain tool load_ceiling.py compares Locust with
+	$(PY) benchmarks/load_ceiling.py
 
 clean:
 	rm -rf $(VENV) dist verification-output .sandbox.state.json
