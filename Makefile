@@ -48,6 +48,7 @@ lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/cfn-lint backend/template.yaml
+	for p in iam/harness-*.json; do echo "parliament $$p"; $(VENV)/bin/parliament --string "$$(cat $$p)" || exit 1; done
 	$(VENV)/bin/zizmor --offline --strict-collection .github/workflows/
 	command -v shellcheck >/dev/null || apt-get install -y shellcheck >/dev/null || \
 	  (apt-get update >/dev/null && apt-get install -y shellcheck >/dev/null)

@@ -27,6 +27,8 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
+from checks.aws.calls import CLEANUP, RECORDER
+
 __all__ = [
     "READ_ONLY_EXCEPTIONS",
     "SECRET_VALUE_READS",
@@ -153,6 +155,7 @@ class ReadOnlyAws:
                     )
                 )
                 client.meta.events.register("before-parameter-build", _refuse_writes)
+                RECORDER.attach(client)  # names and counts only: aws-calls.json, the least-privilege proof
                 self._clients[service] = client
             return self._clients[service]
 
@@ -188,6 +191,7 @@ def cleanup_client(aws: ReadOnlyAws, tables: dict[str, str], sub: str) -> Any:
         _refuse_writes(model)
 
     client.meta.events.register("before-parameter-build", guard)
+    RECORDER.attach(client, scope=CLEANUP)
     return client
 
 

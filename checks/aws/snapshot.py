@@ -8,6 +8,7 @@ a failure that quotes the message. Each section is written to `<run_dir>/evidenc
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import threading
@@ -93,7 +94,9 @@ class InfraSnapshot:
                 if service not in self._collectors:
                     raise KeyError(f"unknown AWS snapshot service {service!r}; known: {', '.join(self._collectors)}")
                 if service not in self._futures:
-                    self._futures[service] = self._pool.submit(self._collect, service)
+                    # With the caller's context: the AWS call recorder (checks.aws.calls) credits the starting check.
+                    context = contextvars.copy_context()
+                    self._futures[service] = self._pool.submit(context.run, self._collect, service)
 
     def get(self, service: str) -> dict[str, Any]:
         """The section for `service`, collecting everything on first use."""

@@ -11,6 +11,7 @@ collection  catalog markers, `-k <check id>`, scope, prerequisite order, the per
 results     CheckResult per item, merge, finish (documents + verdict + exit status), terminal section
 reporters   the same facts for JUnit XML and Allure (check id, severity, known, evidence; a warning is no pass)
 fixtures    the fixtures every suite may use
+awscalls    aws-calls.json: every AWS call the run made (names and counts), merged across workers
 """
 
 from __future__ import annotations
@@ -22,5 +23,6 @@ pytest_plugins = [
     "checks.plugin.reporters",  # JUnit properties and Allure labels/attachments from each CheckResult
     "checks.plugin.fixtures",
     "checks.aws.fixtures",  # `aws` and `infra`
+    "checks.plugin.awscalls",  # aws-calls.json: the AWS calls the run made (names and counts)
     "pages.fixtures",  # browser fixtures of the e2e suite (page objects in pages/)
 ]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from checks.aws.calls import CALLS_NAME, READ_ONLY_SCOPES, merge_rows, read_calls
+from tests.checks.aws.iam_policy import READ_ONLY, WRITES, allows_row, declared_calls, load, unused
 from tests.integration.harness_run import HarnessRun, run_side_by_side, shared_sandbox
 
 pytestmark = pytest.mark.integration
@@ -105,3 +107,19 @@ def test_xdist_gives_the_serial_verdict_and_statuses(pair: Pair) -> None:
     assert parallel.verdict == serial.verdict == "GO", _reasons(parallel)
     # every check but the latency thresholds, which the `-n 2` run leaves to the serial one
     assert _statuses_but_latency(parallel) == _statuses_but_latency(serial)
+
+
+def test_recorded_aws_calls_are_what_the_iam_policies_grant(pair: Pair) -> None:
+    """Least privilege, shipped and proven: every AWS call of both runs (aws-calls.json; the `-n 2` run's merged
+    from its workers) is allowed, by the read-only policy when a read-only env would make it (a check that writes
+    nothing, or the session), else by the writes policy; and neither policy grants what no run (nor
+    iam/aws-only-calls.json's calls of a real env) needed."""
+    runs = (pair.serial, pair.parallel)
+    rows = merge_rows(row for run in runs for row in read_calls(run.run_dir / CALLS_NAME))
+    read_only, writes = load(READ_ONLY), load(WRITES)
+    reads = [row for row in rows if READ_ONLY_SCOPES & set(row["by_scope"])]
+    written = [row for row in rows if row not in reads]
+    assert [f"{r['action']} {r.get('resource') or ''}" for r in reads if not allows_row(read_only, r)] == []
+    assert [f"{r['action']} {r.get('resource') or ''}" for r in written if not allows_row(writes, r)] == []
+    assert unused(read_only, [*reads, *declared_calls("read-only")]) == []
+    assert unused(writes, [*written, *declared_calls("writes")]) == []
