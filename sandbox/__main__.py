@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from sandbox import timings
 from sandbox.faults import FAULTS, PROFILES, unknown_faults
 from sandbox.orchestrator import Interrupted, Lifetime, write_private
 from sandbox.ports import PortInUseError, choose_ports
@@ -74,8 +75,10 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, lifetime: Lifetime) -> int:
+    timings.mark("main imports done")
     from sandbox.compose import SandboxStartError, start_sandbox
 
+    timings.mark("compose imported")
     started = time.monotonic()
     try:
         ports = choose_ports(args.port_base)
@@ -102,7 +105,13 @@ def _run(args: argparse.Namespace, lifetime: Lifetime) -> int:
         lifetime.running()
         elapsed = time.monotonic() - started
         urls = sandbox.urls
-        print(f"sandbox ready in {elapsed:.2f} s: site {urls.site}, api {urls.api}, crm {urls.crm}", flush=True)
+        origin = "restored from a snapshot" if sandbox.from_snapshot else "provisioned"
+        print(
+            f"sandbox ready in {elapsed:.2f} s ({origin}): site {urls.site}, api {urls.api}, crm {urls.crm}",
+            flush=True,
+        )
+        timings.mark("state file written")
+        timings.report()
         lifetime.wait()
     except Interrupted:
         pass  # a stop requested while the state file was being written: same cleanup as any stop

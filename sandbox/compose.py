@@ -14,14 +14,17 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sandbox import timings
 from sandbox.ports import Ports, free_port
 from sandbox.servers import ThreadedServer, start_all, stop_all
 
@@ -69,6 +72,7 @@ class Sandbox:
     moto: Any = None
     log_handler: logging.Handler | None = None
     crm: Any = None  # compose_crm.CrmSide
+    from_snapshot: bool = False  # moto's state was restored, not provisioned
 
     def stop(self) -> None:
         if self.crm is not None:
@@ -84,7 +88,8 @@ class Sandbox:
 
     def kill_children(self) -> None:
         """SIGKILL the moto child at once (the hard exit: no graceful stop, its state is in memory only)."""
-        process = getattr(getattr(self.moto, "_server", None), "process", None)
+        # A MotoHandle's process is behind its server; a child still starting (PendingMoto) holds it itself.
+        process = getattr(getattr(self.moto, "_server", self.moto), "process", None)
         if process is not None and process.poll() is None:
             process.kill()
 
@@ -261,9 +266,114 @@ def _import_crm_side() -> None:
         importlib.import_module(module)
 
 
+def _run_values(urls: Urls, cookie_secret: str, users: list[Any], crm_token: str) -> Any:
+    """This sandbox's own secrets and loopback addresses: what a snapshot holds as placeholders."""
+    from sandbox.aws.snapshot_cache import RunValues
+
+    hosts = {name: getattr(urls, name).split("//", 1)[1] for name in ("site", "api", "idp", "aws", "crm")}
+    passwords = {f"password_{index}": user.password for index, user in enumerate(users)}
+    return RunValues({"cookie_secret": cookie_secret, "crm_token": crm_token, **passwords, **hosts})
+
+
+def _save_snapshot(slot: Any, moto: Any, provisioned: Any) -> None:
+    """Keep this provisioning for the next start with the same inputs; a failure only costs the next start time."""
+    from sandbox.aws.moto_snapshot import SnapshotError
+    from sandbox.aws.snapshot_cache import CODE_BLOB, prune
+
+    try:
+        slot.save_provisioned(provisioned)
+        moto._server.save_snapshot(slot.moto_file, slot.run.to_placeholders(), {CODE_BLOB: slot.code_zip})
+    except SnapshotError as exc:
+        log.warning("provisioned state not snapshotted (the next start provisions again): %s", exc)
+        slot.discard()
+        return
+    prune(slot.directory.parent)
+
+
+def _start_moto(ports: Ports, slot: Any) -> Any:
+    """Launch the moto child, from the slot's snapshot when there is one; returns (pending child, provisioned or
+    None). The provisioner's saved result is read while the child restores; if it is unusable, moto starts empty."""
+    from sandbox.aws.moto_process import launch_moto_process
+    from sandbox.aws.moto_snapshot import SnapshotError
+    from sandbox.aws.snapshot_cache import CODE_BLOB
+
+    if slot is None or not slot.ready():
+        return launch_moto_process(ports.aws), None
+    fill = slot.run.from_placeholders()
+    pending = launch_moto_process(ports.aws, restore=slot.moto_file, fill=fill, blobs={CODE_BLOB: slot.code_zip})
+    try:
+        return pending, slot.load_provisioned()
+    except SnapshotError as exc:
+        log.warning("snapshot %s not used: %s", slot.directory.name, exc)
+        pending.stop()
+        slot.discard()
+        return launch_moto_process(ports.aws), None
+
+
+@contextmanager
+def _backend_logs_claimed() -> Iterator[None]:
+    """While the apps are built before the log shipper exists: the backend adds its own stderr handler unless one
+    with its JSON formatter is there (hhl_backend.logs.configure_logging), and the sandbox's logs go to CloudWatch
+    only. A handler-less stand-in holds the place until the shipper is attached."""
+    from hhl_backend.logs import JsonLineFormatter
+
+    placeholder = logging.NullHandler()
+    placeholder.setFormatter(JsonLineFormatter())
+    backend_logger = logging.getLogger("hhl_backend")
+    backend_logger.addHandler(placeholder)
+    try:
+        yield
+    finally:
+        backend_logger.removeHandler(placeholder)
+
+
+def _build_apps(
+    urls: Urls, cookie_secret: str, params: dict[str, str], faults: frozenset[str], provisioned: Any
+) -> tuple[ASGIApp, ASGIApp, ASGIApp]:
+    """The API (behind its gateway), hosted-UI and site apps; building them calls nothing in moto."""
+    from hhl_backend.content import load_catalog
+
+    from sandbox.idp import create_idp_app
+    from sandbox.site import create_site_app
+
+    api_app = _build_api(urls, provisioned, cookie_secret, params, faults)
+    idp_app = create_idp_app(
+        aws_endpoint_url=urls.aws,
+        region=REGION,
+        user_pool_id=provisioned.user_pool_id,
+        public_base_url=urls.idp,
+        faults=faults,
+    )
+    site_app = create_site_app(
+        site_base_url=urls.site,
+        api_public_url=urls.api,
+        api_upstream_url=urls.api,
+        catalog=load_catalog(),
+        faults=faults,
+    )
+    return api_app, idp_app, site_app
+
+
+def _provisioning_slot(
+    code_zip: Path, params: dict[str, str], users: list[Any], faults: frozenset[str], run: Any
+) -> Any:
+    from sandbox.aws.snapshot_cache import slot_for
+
+    return slot_for(
+        code_zip,
+        run,
+        template_text=TEMPLATE_PATH.read_text(encoding="utf-8"),
+        region=REGION,
+        stage=STAGE,
+        parameters=params,
+        users=users,
+        faults=faults,
+        with_crm_token=True,
+    )
+
+
 def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
     """Bring everything up; on any failure stop what was started and raise SandboxStartError."""
-    from sandbox.aws.moto_process import start_moto_process
     from sandbox.faults import expand_faults
 
     faults = expand_faults(faults)  # a composite `profile:*` stands for its member faults
@@ -272,33 +382,55 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
     try:
         code_zip = latest_package_zip()
         _use_local_aws(urls)
-        # moto first, in its own process: it warms up on the other core while this one imports the rest.
-        sandbox.moto = start_moto_process(ports.aws)
-        # The CRM side's imports (powertools, the stand-in) load while provisioning waits on moto.
-        threading.Thread(target=_import_crm_side, name="import-crm", daemon=True).start()
-        from hhl_backend.content import load_catalog
-
-        from sandbox.aws.provision import provision
-        from sandbox.compose_crm import build_crm, handed_out_token, new_crm_token
-        from sandbox.idp import create_idp_app
-        from sandbox.site import create_site_app
+        from sandbox.compose_crm import new_crm_token
 
         cookie_secret = base64.b64encode(secrets.token_bytes(32)).decode()
         params = _template_parameters(urls, cookie_secret, code_zip)
         users = _test_users()
         crm_token = new_crm_token()
-        provisioned = provision(
-            TEMPLATE_PATH,
-            endpoint_url=urls.aws,
-            region=REGION,
-            stage=STAGE,
-            parameters=params,
-            faults=faults,
-            users=users,
-            code_zip=code_zip,
-            crm_token=crm_token,
-        )
+        run = _run_values(urls, cookie_secret, users, crm_token)
+        slot = _provisioning_slot(code_zip, params, users, faults, run)
+        # moto first, in its own process: it starts (or restores) on the other core while this one imports the rest.
+        pending, provisioned = _start_moto(ports, slot)
+        sandbox.moto = pending
+        timings.mark("moto child launched")
+        # The CRM side's imports (powertools, the stand-in) load while provisioning waits on moto.
+        threading.Thread(target=_import_crm_side, name="import-crm", daemon=True).start()
+        from sandbox.aws.provision import provision
+        from sandbox.compose_crm import build_crm, handed_out_token
+
+        timings.mark("orchestrator imports done")
+        build_apps = partial(_build_apps, urls, cookie_secret, params, faults)
+        # Restored: the apps need only the names, so they are built while moto restores (they call it later).
+        apps = None
+        if provisioned is not None:
+            with _backend_logs_claimed():
+                apps = build_apps(provisioned)
+        sandbox.moto = pending.wait_ready()
+        timings.mark("moto child ready" + (" (restored)" if sandbox.moto._server.restored else ""))
+        if provisioned is None or not sandbox.moto._server.restored:
+            provisioned = provision(
+                TEMPLATE_PATH,
+                endpoint_url=urls.aws,
+                region=REGION,
+                stage=STAGE,
+                parameters=params,
+                faults=faults,
+                users=users,
+                code_zip=code_zip,
+                crm_token=crm_token,
+            )
+            if slot is not None:
+                _save_snapshot(slot, sandbox.moto, provisioned)
+            apps = None  # built for a snapshot that was not used
+        else:
+            slot.touch()
+            sandbox.from_snapshot = True
+        timings.mark("provisioned")
+        # The log shippers create their streams in moto: only once it answers.
         sandbox.log_handler = _ship_logs(provisioned, urls)
+        api_app, idp_app, site_app = apps or build_apps(provisioned)
+        timings.mark("apps built")
         sandbox.crm = build_crm(
             crm_url=urls.crm,
             aws_url=urls.aws,
@@ -309,21 +441,7 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
             token=crm_token,
             api_log_handler=sandbox.log_handler,
         )
-        api_app = _build_api(urls, provisioned, cookie_secret, params, faults)
-        idp_app = create_idp_app(
-            aws_endpoint_url=urls.aws,
-            region=REGION,
-            user_pool_id=provisioned.user_pool_id,
-            public_base_url=urls.idp,
-            faults=faults,
-        )
-        site_app = create_site_app(
-            site_base_url=urls.site,
-            api_public_url=urls.api,
-            api_upstream_url=urls.api,
-            catalog=load_catalog(),
-            faults=faults,
-        )
+        timings.mark("crm side built")
         sandbox.servers = [
             ThreadedServer("api", api_app, ports.api),
             ThreadedServer("hosted-ui", idp_app, ports.idp),
@@ -333,7 +451,9 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         # Streams opened at LATEST before anything can write: every later write reaches the consumer.
         sandbox.crm.poller.start()
         start_all(sandbox.servers)
+        timings.mark("servers started")
         _wait_until_answering(urls)
+        timings.mark("every server answers")
         sandbox.state = _state(urls, provisioned, users, faults) | {
             "crm_url": urls.crm,
             "crm_token": handed_out_token(crm_token, faults),

@@ -1,7 +1,13 @@
 """moto in a child process: the sandbox's AWS answers on the second core while the orchestrator works on the first.
 
 `python -m sandbox.aws.moto_process --port N` starts moto (with the sandbox's DynamoDB serialisation), prints
-`ready <port>` once it accepts requests, and runs until SIGTERM/SIGINT or until its parent dies.
+`ready <port> fresh` once it accepts requests, and runs until SIGTERM/SIGINT or until its parent dies.
+
+With `--restore`, the first line on stdin is a JSON request `{"snapshot": path, "fill": {...}, "blobs": {...}}`:
+the saved state (sandbox/aws/moto_snapshot.py) is installed before the port opens, and the ready line says
+`restored` (or `fresh`, with the reason on stderr, when the file could not be used). Later stdin lines
+`{"save": path, "replace": {...}, "blobs": {...}}` write a snapshot; each is answered `saved <bytes>` or
+`unsaved <reason>`. Values travel over the pipe, never on the command line (visible to every local user).
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ctypes
+import json
 import os
 import select
 import signal
@@ -16,7 +23,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sandbox.aws.moto_server import MotoHandle, start_moto
 
@@ -33,6 +43,25 @@ class MotoProcess:
     """The child process behind a MotoHandle (it only needs `stop()`)."""
 
     process: subprocess.Popen[str] = field(repr=False)
+    restored: bool = False  # the state came from a snapshot
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def save_snapshot(self, path: Path, replace: Mapping[str, str], blobs: Mapping[str, Path]) -> int:
+        """Have the child write its state to `path` (see moto_snapshot.dump); returns its size."""
+        from sandbox.aws.moto_snapshot import SnapshotError
+
+        request = {"save": str(path), "replace": dict(replace), "blobs": {k: str(v) for k, v in blobs.items()}}
+        with self._lock:  # one request and its answer at a time
+            assert self.process.stdin is not None
+            try:
+                self.process.stdin.write(json.dumps(request) + "\n")
+                self.process.stdin.flush()
+            except OSError as exc:
+                raise SnapshotError(f"moto child gone: {exc.strerror}") from None
+            answer = _read_line(self.process, time.monotonic() + READY_TIMEOUT_S)
+        if not answer.startswith("saved "):
+            raise SnapshotError(answer.removeprefix("unsaved ") or "moto child gave no answer")
+        return int(answer.split()[1])
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -61,46 +90,111 @@ def _warm_up() -> None:
     iam_backends[DEFAULT_ACCOUNT_ID]["global"]
 
 
-def _read_ready_line(process: subprocess.Popen[str], deadline: float) -> str:
+def _read_line(process: subprocess.Popen[str], deadline: float) -> str:
     assert process.stdout is not None
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise MotoStartError(f"moto exited with {process.returncode} before it was ready")
+            raise MotoStartError(f"moto exited with {process.returncode}")
         readable, _, _ = select.select([process.stdout], [], [], 0.1)
         if readable:
             return process.stdout.readline().strip()
-    raise MotoStartError(f"moto was not ready within {READY_TIMEOUT_S:.0f} s")
+    raise MotoStartError(f"moto did not answer within {READY_TIMEOUT_S:.0f} s")
 
 
-def start_moto_process(port: int = 0) -> MotoHandle:
-    """Start moto in a child process on 127.0.0.1; returns once it accepts requests."""
+@dataclass
+class PendingMoto:
+    """A moto child that is still starting: the caller works on meanwhile and calls `wait_ready()` when it needs it."""
+
+    process: subprocess.Popen[str] = field(repr=False)
+
+    def wait_ready(self) -> MotoHandle:
+        try:
+            line = _read_line(self.process, time.monotonic() + READY_TIMEOUT_S)
+            words = line.split()
+            if len(words) != 3 or words[0] != "ready":
+                raise MotoStartError(f"moto answered {line!r} instead of its ready line")
+            server = MotoProcess(self.process, restored=words[2] == "restored")
+            return MotoHandle(port=int(words[1]), _server=server)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        MotoProcess(self.process).stop()
+
+
+def launch_moto_process(
+    port: int = 0, *, restore: Path | None = None, fill: Mapping[str, str] = {}, blobs: Mapping[str, Path] = {}
+) -> PendingMoto:
+    """Start moto in a child process on 127.0.0.1 (optionally from a snapshot); returns at once."""
+    command = [sys.executable, "-m", "sandbox.aws.moto_process", "--port", str(port)]
     process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox.aws.moto_process", "--port", str(port)],
+        [*command, "--restore"] if restore else command,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=None,  # moto's own errors stay visible on the orchestrator's stderr
         text=True,
         preexec_fn=_die_with_parent,
     )
+    if restore:
+        assert process.stdin is not None
+        request = {"snapshot": str(restore), "fill": dict(fill), "blobs": {k: str(v) for k, v in blobs.items()}}
+        with contextlib.suppress(OSError):  # a child that died at once is reported by wait_ready
+            process.stdin.write(json.dumps(request) + "\n")
+            process.stdin.flush()
+    return PendingMoto(process)
+
+
+def start_moto_process(port: int = 0) -> MotoHandle:
+    """Start moto in a child process on 127.0.0.1; returns once it accepts requests."""
+    return launch_moto_process(port).wait_ready()
+
+
+def _blobs(request: dict[str, Any]) -> dict[str, bytes]:
+    return {name: Path(path).read_bytes() for name, path in request.get("blobs", {}).items()}
+
+
+def _restore(request_line: str) -> bool:
+    from sandbox.aws import moto_server
+    from sandbox.aws.moto_snapshot import SnapshotError, restore
+
+    moto_server.prepare()  # before moto's models load: they ask botocore for regions at import
     try:
-        line = _read_ready_line(process, time.monotonic() + READY_TIMEOUT_S)
-        if not line.startswith("ready "):
-            raise MotoStartError(f"moto answered {line!r} instead of its ready line")
-        return MotoHandle(port=int(line.split()[1]), _server=MotoProcess(process))
-    except BaseException:
-        MotoProcess(process).stop()
-        raise
+        request = json.loads(request_line)
+        restore(Path(request["snapshot"]), request["fill"], _blobs(request))
+        return True
+    except (SnapshotError, OSError, ValueError, KeyError) as exc:
+        print(f"moto: snapshot not used: {exc}", file=sys.stderr, flush=True)
+        return False
+
+
+def _serve_saves(warm_up: threading.Thread) -> None:
+    from sandbox.aws.moto_snapshot import SnapshotError, dump
+
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+            warm_up.join()  # it creates backends: the state must hold still while it is pickled
+            answer = f"saved {dump(Path(request['save']), request['replace'], _blobs(request))}"
+        except (SnapshotError, OSError, ValueError, KeyError) as exc:
+            answer = f"unsaved {type(exc).__name__}: {exc}".replace("\n", " ")
+        print(answer, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.aws.moto_process")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--restore", action="store_true", help="restore the snapshot named on stdin first")
     args = parser.parse_args(argv)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    restored = _restore(sys.stdin.readline()) if args.restore else False
     handle = start_moto(args.port)
-    print(f"ready {handle.port}", flush=True)
-    threading.Thread(target=_warm_up, name="moto-warm-up", daemon=True).start()
+    print(f"ready {handle.port} {'restored' if restored else 'fresh'}", flush=True)
+    warm_up = threading.Thread(target=_warm_up, name="moto-warm-up", daemon=True)
+    warm_up.start()
+    threading.Thread(target=_serve_saves, args=(warm_up,), name="moto-snapshots", daemon=True).start()
     stop.wait()
     handle.stop()
     return 0

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from moto.dynamodb.responses import DynamoHandler
-from moto.server import ThreadedMotoServer
 
-__all__ = ["MotoHandle", "start_moto"]
+__all__ = ["MotoHandle", "prepare", "start_moto"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +53,8 @@ def _serialise_dynamodb_calls() -> None:
     parallel threads: without this, the sandbox itself would lose concurrent updates and mint duplicate badges,
     and the harness's concurrency checks would blame a healthy backend. Interleaving *between* calls stays.
     """
+    from moto.dynamodb.responses import DynamoHandler
+
     if getattr(DynamoHandler.call_action, "_hhl_serialised", False):
         return
     original = DynamoHandler.call_action
@@ -117,6 +117,36 @@ def _mappings_report_the_alias() -> None:
     LambdaBackend.update_event_source_mapping = update  # type: ignore[method-assign]
 
 
+# Services whose endpoint prefix is not their name (botocore's endpoints.json is keyed by prefix).
+_ENDPOINT_PREFIXES = {"apigatewayv2": "apigateway", "cloudwatch": "monitoring", "dynamodbstreams": "streams.dynamodb"}
+
+
+def _regions_without_service_models() -> None:
+    """Answer botocore's get_available_regions from endpoints.json alone.
+
+    moto asks it once per service on first use (and ec2's module body asks at import) to learn the service's
+    regions; botocore then loads the whole service model (ec2's alone is ≈1 s of JSON decoding) only to read its
+    endpoint prefix. The prefix is the service name but for the few listed above, so the endpoint resolver answers
+    directly; anything it does not know falls back to botocore's own way. Same answers (pinned by a test).
+    """
+    from botocore.session import Session
+
+    if getattr(Session.get_available_regions, "_hhl_direct", False):
+        return
+    original = Session.get_available_regions
+
+    def get_available_regions(
+        self: Session, service_name: str, partition_name: str = "aws", allow_non_regional: bool = False
+    ) -> list[str]:
+        resolver = self._get_internal_component("endpoint_resolver")
+        prefix = _ENDPOINT_PREFIXES.get(service_name, service_name)
+        found = resolver.get_available_endpoints(prefix, partition_name, allow_non_regional)
+        return found or original(self, service_name, partition_name, allow_non_regional)
+
+    get_available_regions._hhl_direct = True  # type: ignore[attr-defined]
+    Session.get_available_regions = get_available_regions  # type: ignore[method-assign]
+
+
 _MAX_SHARD_ITERATORS = 2048
 
 
@@ -140,16 +170,24 @@ def _bounded_shard_iterators() -> None:
     DynamoDBStreamsBackend.get_records = get_records  # type: ignore[method-assign]
 
 
-def start_moto(port: int = 0) -> MotoHandle:
-    """Start moto on 127.0.0.1; port 0 picks a free port. Returns once the server accepts requests."""
-    if not 0 <= port <= 65535:
-        raise ValueError(f"port must be between 0 and 65535, got {port}")
+def prepare() -> None:
+    """The sandbox's changes to moto (idempotent): before its first request, or before a snapshot is restored."""
     # werkzeug logs every request on stderr unless its logger has a level; the sandbox wants quiet AWS calls.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    _regions_without_service_models()
     _serialise_dynamodb_calls()
     _no_stream_delivery_by_moto()
     _mappings_report_the_alias()
     _bounded_shard_iterators()
+
+
+def start_moto(port: int = 0) -> MotoHandle:
+    """Start moto on 127.0.0.1; port 0 picks a free port. Returns once the server accepts requests."""
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port must be between 0 and 65535, got {port}")
+    from moto.server import ThreadedMotoServer  # here: importing this module must not load moto (the orchestrator)
+
+    prepare()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()  # returns after the socket is bound, so requests are served from here on
     _, bound_port = server.get_host_and_port()

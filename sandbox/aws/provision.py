@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sandbox import timings
 from sandbox.aws import apigw, cognito, crmsync, dynamodb, lambda_, monitoring
 from sandbox.aws.cognito import TestUser
 from sandbox.aws.context import Context, Created, Handler, ProvisionError, client_for
@@ -146,6 +147,7 @@ def provision(
     try:
         bound = bind_parameters(template, given)
         account_id = client_for(endpoint_url, region, "sts").get_caller_identity()["Account"]
+        timings.mark("provision: account id")
         pseudo = {
             "AWS::Region": region,
             "AWS::AccountId": account_id,
@@ -171,15 +173,19 @@ def provision(
                 else None
             )
             declared = _walk(ctx, template)
+            timings.mark("provision: resource walk done")
             ctx.code_upload.result()
+            timings.mark("provision: code uploaded")
             web_client = template["Resources"]["UserPoolClient"]
             other_client_id = cognito.ensure_other_client(
                 ctx, resolver.refs["UserPool"], resolver.resolve(web_client["Properties"])
             )
             cognito.ensure_test_users(ctx, resolver.refs["UserPool"], users)
+            timings.mark("provision: other client and test users")
             if token is not None:
                 token.result()
             stack_id = stack.result()
+            timings.mark("provision: token parameter and stack record")
     except (ClientError, BotoCoreError, TemplateError, ProvisionError) as exc:
         raise ProvisionError(_scrub(f"provisioning failed: {exc}", secrets)) from None
     return _result(ctx, template, stack_id, other_client_id, declared)
@@ -211,7 +217,7 @@ def _walk(ctx: Context, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 # Resolved here, on this thread: the resolver only ever grows on this thread.
                 properties = ctx.resolver.resolve(resource.get("Properties", {}))
                 declared[logical_id] = properties
-                running[pool.submit(handler, ctx, logical_id, properties)] = logical_id
+                running[pool.submit(_timed, handler, ctx, logical_id, properties)] = logical_id
             if not running:
                 continue
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -228,6 +234,11 @@ def _walk(ctx: Context, template: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 log.debug("provisioned %s (%s)", logical_id, resources[logical_id]["Type"])
                 sorter.done(logical_id)
     return declared
+
+
+def _timed(handler: Handler, ctx: Context, logical_id: str, properties: dict[str, Any]) -> Created:
+    with timings.phase(f"provision {logical_id}"):
+        return handler(ctx, logical_id, properties)
 
 
 def _mapping_ids(refs: dict[str, str]) -> dict[str, str]:
