@@ -1,109 +1,28 @@
-"""The load engine: Locust used as a library, in a child process of the harness (Locust monkey-patches with
-gevent on import, which must never happen in the pytest process). The check drives it with suites.load.runner.
+"""The load engine: Locust used as a library, in a child process of the harness (suites/load/runner.py drives it).
+This module imports no Locust itself: it reads the plan and starts any local workers first, so that their start
+(each imports Locust) overlaps the master's, and only then loads the Locust side (suites/load/locust_run.py).
 
     python -m suites.load.engine run --out REPORT.json     < plan.json   (the plan and its cookies on stdin)
     python -m suites.load.engine worker --master-host H --master-port P   (one worker of a distributed run)
 
-`run` with `engine.workers` 0 uses Locust's LocalRunner; with N it is a Locust master (MasterRunner) that starts N
-local worker processes (or waits for N `external_workers` started elsewhere), sends each its slice of the plan
-with Locust's custom messages, and reads the merged stats. The report holds figures, excerpts and transcripts,
-never a cookie value; logs go to stderr at WARNING."""
+`run` with `engine.workers` 0 uses Locust's LocalRunner; with N it is a Locust master that starts N local worker
+processes (or waits for N `external_workers` started elsewhere). Logs go to stderr at WARNING."""
 
 from __future__ import annotations
 
-import locust  # first: Locust monkey-patches with gevent before anything else imports socket or ssl
-
-# isort: split
 import argparse
 import json
 import logging
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import gevent
-from gevent.event import Event
-from locust.env import Environment
-from locust.runners import MasterRunner, WorkerRunner
-from locust.stats import RequestStats, StatsEntry
-
 from suites.load.plan import LoadPlan
-from suites.load.predicates import KINDS
-from suites.load.tasks import Job, LoadUser
 
-PLAN_MESSAGE = "hhl_plan"
-REPORT_KEY = "hhl_report"  # the worker's job report, added to its last stats report to the master
-
-
-def _entry_figures(entry: StatsEntry) -> dict[str, Any]:
-    return {
-        "count": entry.num_requests,
-        "failures": entry.num_failures,
-        "p50_ms": entry.get_response_time_percentile(0.50),
-        "p95_ms": entry.get_response_time_percentile(0.95),
-        "p99_ms": entry.get_response_time_percentile(0.99),
-        "max_ms": entry.max_response_time or 0,
-    }
-
-
-def locust_figures(stats: RequestStats) -> dict[str, Any]:
-    """Counts and percentiles per label and overall, straight from Locust's stats."""
-    by_label: dict[str, StatsEntry] = {}
-    for (name, _method), entry in stats.entries.items():
-        merged = by_label.setdefault(name, StatsEntry(stats, name, "", use_response_times_cache=False))
-        merged.extend(entry)
-    return {"all": _entry_figures(stats.total), "by_label": {k: _entry_figures(v) for k, v in by_label.items()}}
-
-
-def failure_kinds(stats: RequestStats) -> dict[str, dict[str, int]]:
-    """label → failure kind → occurrences, from Locust's error table (the kind is the failure's message)."""
-    kinds: dict[str, dict[str, int]] = {}
-    for error in stats.errors.values():
-        kind = next((k for k in KINDS if f"'{k}'" in str(error.error) or str(error.error) == k), "other")
-        per_label = kinds.setdefault(error.name, {})
-        per_label[kind] = per_label.get(kind, 0) + error.occurrences
-    return kinds
-
-
-def _merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
-    statuses: dict[str, dict[str, int]] = {}
-    for report in reports:
-        for label, counter in report["statuses"].items():
-            merged = statuses.setdefault(label, {})
-            for status, n in counter.items():
-                merged[status] = merged.get(status, 0) + n
-    tokens = [r["pacer_tokens"] for r in reports if r["pacer_tokens"] is not None]
-    return {
-        "statuses": statuses,
-        "failure_excerpts": [e for r in reports for e in r["failure_excerpts"]][:10],
-        "transcripts": list({t["label"]: t for r in reports for t in reversed(r["transcripts"])}.values()),
-        "not_sent": sum(r["not_sent"] for r in reports),
-        "pacer_tokens": sum(tokens) if tokens else None,
-    }
-
-
-def _drive(job: Job, plan: LoadPlan) -> None:
-    """Wait for the job to finish within the deadline; then stop taking calls and let those in flight answer."""
-    if not job.done.wait(plan.deadline_s):
-        job.stop()
-        job.done.wait(plan.request_timeout_s + 1)
-
-
-def run_local(plan: LoadPlan) -> dict[str, Any]:
-    env = Environment(user_classes=[LoadUser], host=plan.base_url)
-    job = Job(plan)
-    LoadUser.configure(job)
-    runner = env.create_local_runner()
-    started = time.monotonic()
-    runner.start(plan.concurrency, spawn_rate=plan.concurrency)
-    _drive(job, plan)
-    elapsed = time.monotonic() - started
-    runner.quit()
-    return _report(env.stats, job.report(), plan, elapsed, {"runner": "local", "workers": 0})
+WORKER_EXIT_S = 10.0
 
 
 def _free_port(host: str) -> int:
@@ -113,8 +32,9 @@ def _free_port(host: str) -> int:
 
 
 @contextmanager
-def _local_workers(count: int, host: str, port: int) -> Iterator[None]:
-    """`count` worker processes of this engine on this machine, ended (by their own pid) on the way out."""
+def local_workers(count: int, host: str, port: int) -> Iterator[None]:
+    """`count` worker processes of this engine on this machine, ended (by their own pid) on the way out. Started
+    before the master binds: each worker's first message waits in ZeroMQ's queue until the master listens."""
     argv = [sys.executable, "-m", "suites.load.engine", "worker", "--master-host", host, "--master-port", str(port)]
     workers = [subprocess.Popen(argv, stdin=subprocess.DEVNULL) for _ in range(count)]
     try:
@@ -122,118 +42,48 @@ def _local_workers(count: int, host: str, port: int) -> Iterator[None]:
     finally:
         for worker in workers:
             try:
-                worker.wait(timeout=10)
+                worker.wait(timeout=WORKER_EXIT_S)
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait()
 
 
-def run_distributed(plan: LoadPlan) -> dict[str, Any]:
+def run(plan: LoadPlan) -> dict[str, Any]:
     settings = plan.engine
-    host = settings.master_bind_host
-    port = settings.master_port or (0 if settings.external_workers else _free_port(host))
-    if not port:
-        raise ValueError("external workers need a fixed load.master_port to connect to")
-    env = Environment(user_classes=[LoadUser], host=plan.base_url)
-    runner = env.create_master_runner(master_bind_host=host, master_bind_port=port)
-    assert isinstance(runner, MasterRunner)
-    reports: dict[str, dict[str, Any]] = {}
-    all_reported = Event()
+    if not settings.workers:
+        from suites.load import locust_run  # here: Locust's import patches the process
 
-    def on_worker_report(client_id: str, data: dict[str, Any]) -> None:
-        if REPORT_KEY in data:
-            reports[client_id] = data[REPORT_KEY]
-            if len(reports) == settings.workers:
-                all_reported.set()
+        return locust_run.run_local(plan)
+    if settings.external_workers:
+        if not settings.master_port:
+            raise ValueError("external workers need a fixed load.master_port to connect to")
+        from suites.load import locust_run
 
-    env.events.worker_report.add_listener(on_worker_report)
-    spawn = _local_workers(settings.workers, host, port) if not settings.external_workers else _nothing()
-    with spawn:
-        deadline = time.monotonic() + settings.worker_connect_timeout_s
-        while len(runner.clients.ready) < settings.workers:
-            if time.monotonic() > deadline:
-                runner.quit()
-                raise TimeoutError(f"{len(runner.clients.ready)}/{settings.workers} load workers connected")
-            gevent.sleep(0.05)
-        workers = sorted(runner.clients.ready, key=lambda w: runner.get_worker_index(w.id))
-        for index, worker in enumerate(workers):
-            runner.send_message(PLAN_MESSAGE, plan.slice(index, len(workers)).to_json(), client_id=worker.id)
-        started = time.monotonic()
-        runner.start(plan.concurrency, spawn_rate=plan.concurrency)
-        # Each worker bounds its own slice by the deadline; the master allows for the last answers and reports.
-        all_reported.wait(plan.deadline_s + plan.request_timeout_s + 5)
-        elapsed = time.monotonic() - started
-        runner.quit()
-    if len(reports) < settings.workers:
-        raise TimeoutError(f"{len(reports)}/{settings.workers} load workers reported")
-    engine = {"runner": "distributed", "workers": settings.workers}
-    return _report(env.stats, _merge_reports(list(reports.values())), plan, elapsed, engine)
+        return locust_run.run_distributed(plan, settings.master_port)
+    port = settings.master_port or _free_port(settings.master_bind_host)
+    with local_workers(settings.workers, settings.master_bind_host, port):
+        from suites.load import locust_run
 
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
-def run_worker(master_host: str, master_port: int) -> None:
-    env = Environment(user_classes=[LoadUser])
-    runner = env.create_worker_runner(master_host, master_port)
-    assert isinstance(runner, WorkerRunner)
-    finished: dict[str, Any] = {}
-
-    def on_plan(environment: Environment, msg: Any, **_: Any) -> None:
-        job = Job(LoadPlan.from_json(msg.data))
-        LoadUser.configure(job)
-
-        def finish() -> None:
-            _drive(job, job.plan)
-            finished[REPORT_KEY] = job.report()
-            runner._send_stats()  # Locust's own flush (as on quit): these stats and the report in one message
-
-        gevent.spawn(finish)
-
-    def on_report(client_id: str, data: dict[str, Any]) -> None:
-        if REPORT_KEY in finished:
-            data[REPORT_KEY] = finished.pop(REPORT_KEY)
-
-    runner.register_message(PLAN_MESSAGE, on_plan)
-    env.events.report_to_master.add_listener(on_report)
-    runner.greenlet.join()
-
-
-def _report(
-    stats: RequestStats, job: dict[str, Any], plan: LoadPlan, elapsed: float, engine: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "locust": locust_figures(stats),
-        "failure_kinds": failure_kinds(stats),
-        "statuses": job["statuses"],
-        "failure_excerpts": job["failure_excerpts"],
-        "transcripts": job["transcripts"],
-        "not_sent": job["not_sent"],
-        "pacer_tokens": job["pacer_tokens"],
-        "concurrency": plan.concurrency,
-        "elapsed_s": elapsed,
-        "engine": engine | {"locust": locust.__version__},
-    }
+        return locust_run.run_distributed(plan, port)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m suites.load.engine", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the plan read from stdin; write the report to --out")
-    run.add_argument("--out", required=True)
+    run_command = commands.add_parser("run", help="run the plan read from stdin; write the report to --out")
+    run_command.add_argument("--out", required=True)
     worker = commands.add_parser("worker", help="one worker of a distributed run")
     worker.add_argument("--master-host", required=True)
     worker.add_argument("--master-port", type=int, required=True)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     if args.command == "worker":
-        run_worker(args.master_host, args.master_port)
+        from suites.load import locust_run
+
+        locust_run.run_worker(args.master_host, args.master_port)
         return 0
     try:
-        plan = LoadPlan.from_json(sys.stdin.read())
-        report = run_distributed(plan) if plan.engine.workers else run_local(plan)
+        report = run(LoadPlan.from_json(sys.stdin.read()))
     except (ValueError, TimeoutError) as exc:
         print(f"load engine: {exc}", file=sys.stderr)
         return 2
