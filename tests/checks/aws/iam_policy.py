@@ -22,7 +22,7 @@ def load(path: Path) -> dict[str, Any]:
     return document
 
 
-def _listed(value: Any) -> list[str]:
+def as_list(value: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
@@ -36,7 +36,7 @@ def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
 
 def granted(policy: dict[str, Any]) -> set[str]:
     """Every action the policy names (explicit names only: a wildcard action would grant unrecorded ones)."""
-    actions = {action for s in statements(policy) for action in _listed(s["Action"])}
+    actions = {action for s in statements(policy) for action in as_list(s["Action"])}
     wild = sorted(a for a in actions if "*" in a or "?" in a)
     if wild:
         raise ValueError(f"wildcard actions {wild}: list each action the harness calls")
@@ -58,9 +58,9 @@ def path_fits(template: str, resource: str) -> bool:
 def allows(policy: dict[str, Any], action: str, resource_path: str | None = None) -> bool:
     """Whether some statement grants `action`; for API Gateway, on a resource the recorded path fits."""
     for statement in statements(policy):
-        if action.lower() not in {a.lower() for a in _listed(statement["Action"])}:
+        if action.lower() not in {a.lower() for a in as_list(statement["Action"])}:
             continue
-        if resource_path is None or any(path_fits(resource_path, r) for r in _listed(statement["Resource"])):
+        if resource_path is None or any(path_fits(resource_path, r) for r in as_list(statement["Resource"])):
             return True
     return False
 
@@ -72,7 +72,7 @@ def allows_row(policy: dict[str, Any], row: dict[str, Any]) -> bool:
 
 @cache
 def _privileges() -> dict[str, dict[str, str]]:
-    import parliament  # slow to import (its IAM data): only when a test asks
+    import parliament  # type: ignore[import-untyped]  # slow to import (its IAM data): only when a test asks
 
     levels: dict[str, dict[str, str]] = {}
     for service in parliament.iam_definition:
@@ -97,10 +97,10 @@ def unused(policy: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
     needed = {row["action"].lower() for row in rows if row["action"]}
     spare = [action for action in sorted(granted(policy)) if action.lower() not in needed]
     for statement in statements(policy):
-        paths = [r["resource"] for r in rows if r["action"] in _listed(statement["Action"]) and r.get("resource")]
-        for resource in _listed(statement["Resource"]) if paths else ():
+        paths = [r["resource"] for r in rows if r["action"] in as_list(statement["Action"]) and r.get("resource")]
+        for resource in as_list(statement["Resource"]) if paths else ():
             if not any(path_fits(path, resource) for path in paths):
-                spare.append(f"{'/'.join(_listed(statement['Action']))} on {resource}")
+                spare.append(f"{'/'.join(as_list(statement['Action']))} on {resource}")
     return spare
 
 

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import botocore.session
-import parliament
+import parliament  # type: ignore[import-untyped]
 import pytest
 from botocore.stub import Stubber
 
@@ -27,6 +27,7 @@ from tests.checks.aws.iam_policy import (
     WRITES,
     access_level,
     allows_row,
+    as_list,
     declared_calls,
     granted,
     load,
@@ -59,8 +60,8 @@ def _operations(action: str, resources: list[str]) -> list[Any]:
 def test_the_read_only_policy_grants_reads_the_guard_lets_through() -> None:
     policy = load(READ_ONLY)
     for statement in statements(policy):
-        resources = [statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"]
-        for action in [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]:
+        resources = as_list(statement["Resource"])
+        for action in as_list(statement["Action"]):
             assert access_level(action) in {"List", "Read"}, action
             assert action not in SECRET_VALUE_READS
             models = _operations(action, resources)
