@@ -280,12 +280,13 @@ def _save_snapshot(slot: Any, moto: Any, provisioned: Any) -> None:
     from sandbox.aws.moto_snapshot import SnapshotError
     from sandbox.aws.snapshot_cache import CODE_BLOB, prune
 
+    def save_moto(path: Path) -> int:
+        return moto._server.save_snapshot(path, slot.run.to_placeholders(), {CODE_BLOB: slot.code_zip})
+
     try:
-        slot.save_provisioned(provisioned)
-        moto._server.save_snapshot(slot.moto_file, slot.run.to_placeholders(), {CODE_BLOB: slot.code_zip})
-    except SnapshotError as exc:
+        slot.save(provisioned, save_moto)
+    except (SnapshotError, OSError) as exc:
         log.warning("provisioned state not snapshotted (the next start provisions again): %s", exc)
-        slot.discard()
         return
     prune(slot.directory.parent)
 

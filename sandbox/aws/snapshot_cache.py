@@ -14,12 +14,14 @@ pairs of this sandbox's servers: each start fills in its own (RunValues).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -134,9 +136,20 @@ class SnapshotSlot:
         """The provisioner's result saved with the moto state, with this run's values in."""
         return moto_snapshot.loads(self.provisioned_file.read_bytes(), self.run.from_placeholders())
 
-    def save_provisioned(self, provisioned: Any) -> None:
-        data = moto_snapshot.dumps(provisioned, self.run.to_placeholders())
-        moto_snapshot.write_atomically(self.provisioned_file, data)
+    def save(self, provisioned: Any, save_moto: Callable[[Path], object]) -> None:
+        """Write both halves into a staging directory, then move it into place in one rename: a reader sees a
+        whole slot or none, and of two starts saving the same key at once the first one's slot stays (the two
+        hold different ids, so halves from both must never mix). `save_moto(path)` has moto write its state."""
+        staging = self.directory.with_name(f".{self.directory.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            moto_snapshot.write_atomically(
+                staging / self.provisioned_file.name, moto_snapshot.dumps(provisioned, self.run.to_placeholders())
+            )
+            save_moto(staging / self.moto_file.name)
+            with contextlib.suppress(OSError):  # another start saved this key first: its slot stays
+                staging.rename(self.directory)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
 
     def discard(self) -> None:
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -158,7 +171,8 @@ def slot_for(code_zip: Path, run: RunValues, **inputs: Any) -> SnapshotSlot | No
 def prune(root: Path, keep: int = KEEP_SLOTS) -> None:
     """Remove all but the `keep` most recently used slots."""
     try:
-        slots = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+        slots = [path for path in root.iterdir() if path.is_dir() and not path.name.startswith(".")]  # not staging
+        slots.sort(key=lambda path: path.stat().st_mtime, reverse=True)
     except OSError:
         return
     for stale in slots[keep:]:

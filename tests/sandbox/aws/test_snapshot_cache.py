@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from sandbox.aws.cognito import TestUser
+from sandbox.aws.moto_snapshot import SnapshotError
 from sandbox.aws.snapshot_cache import RunValues, cache_root, prune, slot_for, snapshot_key
 
 
@@ -86,3 +87,34 @@ def test_prune_keeps_the_newest_slots(tmp_path: Path) -> None:
         os.utime(tmp_path / name, (1_000_000 - age, 1_000_000 - age))
     prune(tmp_path, keep=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["middle", "newest"]
+
+
+def test_a_slot_is_whole_and_the_first_save_of_a_key_stays(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HHL_SANDBOX_CACHE_DIR", str(tmp_path / "cache"))
+    inputs = _inputs(tmp_path)
+    slot = slot_for(inputs.pop("code_zip"), inputs.pop("run"), **inputs)
+    assert slot is not None and not slot.ready()
+
+    def moto_writes(content: bytes) -> Any:
+        return lambda path: path.write_bytes(content)
+
+    slot.save({"user_pool_id": "pool-first", "secret": "s" * 44}, moto_writes(b"first"))
+    slot.save({"user_pool_id": "pool-second"}, moto_writes(b"second"))  # a concurrent start, same key
+    assert slot.ready() and slot.moto_file.read_bytes() == b"first"
+    assert slot.load_provisioned() == {"user_pool_id": "pool-first", "secret": "s" * 44}  # this run's value back
+    assert b"s" * 44 not in slot.provisioned_file.read_bytes()
+    assert [path.name for path in (tmp_path / "cache").iterdir()] == [slot.directory.name]  # no staging left
+
+
+def test_a_failed_save_leaves_no_slot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HHL_SANDBOX_CACHE_DIR", str(tmp_path / "cache"))
+    inputs = _inputs(tmp_path)
+    slot = slot_for(inputs.pop("code_zip"), inputs.pop("run"), **inputs)
+    assert slot is not None
+
+    def moto_refuses(path: Path) -> None:
+        raise SnapshotError("not picklable")
+
+    with pytest.raises(SnapshotError):
+        slot.save({"user_pool_id": "pool"}, moto_refuses)
+    assert not slot.ready() and list((tmp_path / "cache").iterdir()) == []
