@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from sandbox.faults import FAULTS, PROFILES, unknown_faults
+
+# What `--sandbox-fault` accepts: an unknown (or not yet built) fault is a usage error before anything starts.
+PLANTABLE_FAULTS = sorted(name for name in (*FAULTS, *PROFILES) if not unknown_faults([name]))
+
 
 def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup("hhl", "Hedgehog Learn rollout gate")
@@ -27,6 +32,7 @@ def add_options(parser: pytest.Parser) -> None:
         action="append",
         default=[],
         metavar="NAME",
+        choices=PLANTABLE_FAULTS,
         help="local only: start the sandbox with this fault planted (repeatable; see `python -m sandbox faults`)",
     )
     group.addoption(

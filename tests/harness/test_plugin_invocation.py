@@ -80,6 +80,14 @@ def test_a_suite_that_fails_to_import_still_reports_the_run_interrupted(gate: Ga
     assert _run_meta(gate)["interrupted"] == "1 suite module(s) failed to collect: suites/security/test_broken.py"
 
 
+def test_an_unknown_sandbox_fault_is_a_usage_error_before_anything_starts(gate: Gate) -> None:
+    gate.suite(TWO_CHECKS)
+    result = gate.run("--env", "local", "--sandbox-fault", "backend.no_such_fault")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "invalid choice: 'backend.no_such_fault'" in result.stderr.str()
+    assert not gate.report_dir.exists()
+
+
 def test_a_full_run_is_not_interrupted(gate: Gate, api_server) -> None:
     gate.suite(TWO_CHECKS)
     gate.run("--env", _env(gate, api_server.url))
