@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.harness_run import (
+    NICED,
     REPO_ROOT,
     HarnessRun,
     child_environ,
@@ -100,7 +101,7 @@ def test_a_signal_mid_run_never_says_go_and_leaves_nothing_behind(tmp_path: Path
     report_dir = tmp_path / "run"
     environ = {**child_environ(), "TMPDIR": str(marker_dir), "HHL_SIGNAL_TEST": str(marker_dir)}
     child = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "--env=local", f"--report-dir={report_dir}", "-p", "no:randomly"],
+        [*NICED, sys.executable, "-m", "pytest", "--env=local", f"--report-dir={report_dir}", "-p", "no:randomly"],
         cwd=REPO_ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )  # fmt: skip
