@@ -6,6 +6,8 @@ exception zoo from the routes, and its message names the operation only, never i
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +43,10 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _to_python(_deserializer.deserialize(v)) for k, v in item.items()}
 
 
+ITEM_EXISTS = "attribute_exists(PK)"
+KNOWN_ITEMS_CAPACITY = 10_000  # a few MB of keys: the recent learners of one warm Lambda
+
+
 @dataclass
 class Update:
     """One UpdateItem: `set` overwrites, `set_once` uses if_not_exists (first values win), `add` increments."""
@@ -48,6 +54,14 @@ class Update:
     set: dict[str, Any] = field(default_factory=dict)
     set_once: dict[str, Any] = field(default_factory=dict)
     add: dict[str, int] = field(default_factory=dict)
+
+    def merged(self, other: Update) -> Update:
+        """Both updates' clauses in one (their attribute names must not overlap)."""
+        return Update(
+            set={**self.set, **other.set},
+            set_once={**self.set_once, **other.set_once},
+            add={**self.add, **other.add},
+        )
 
     def expression(self) -> dict[str, Any]:
         names: dict[str, str] = {}
@@ -83,11 +97,32 @@ def _is_condition_cancellation(error: ClientError) -> bool:
     return "ConditionalCheckFailed" in codes and codes <= {"ConditionalCheckFailed", "None", None}
 
 
+class KnownItems:
+    """A bounded, thread-safe set of item keys (the oldest forgotten first); Starlette's threadpool shares it."""
+
+    def __init__(self, capacity: int = KNOWN_ITEMS_CAPACITY) -> None:
+        self._capacity = capacity
+        self._keys: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def contains(self, key: tuple[str, str, str]) -> bool:
+        with self._lock:
+            return key in self._keys
+
+    def add(self, key: tuple[str, str, str]) -> None:
+        with self._lock:
+            self._keys[key] = None
+            self._keys.move_to_end(key)
+            while len(self._keys) > self._capacity:
+                self._keys.popitem(last=False)
+
+
 class Dynamo:
     """DynamoDB calls the store needs; every failure surfaces as StoreError."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self.whole_items = KnownItems()  # keys of items this process wrote with their creation clauses
 
     def get(self, table: str, key: Mapping[str, str]) -> dict[str, Any] | None:
         try:
@@ -111,6 +146,22 @@ class Dynamo:
         except BotoCoreError as exc:
             raise StoreError(f"UpdateItem on {table} failed: {_code(exc)}") from exc
         return True
+
+    def upsert(self, table: str, key: Mapping[str, str], update: Update, *, creation: Update) -> None:
+        """Apply `update`, with `creation`'s clauses too unless this process already wrote the item whole.
+
+        `creation` holds what only a new item needs (attributes fixed by the key, first-write defaults). Sent again,
+        those clauses change nothing in an existing item, yet in moto (the sandbox, the tests) every clause is CPU in
+        its expression engine: they cost as much as the rest of the write. DynamoDB itself charges by item size, not
+        clauses. An item this process wrote whole stays whole (nothing here removes an attribute), so it gets only
+        `update`, on condition that it still exists; if it was deleted meanwhile, nothing is written and the whole
+        write follows. Either way one write takes effect, and items never exist without their key attributes.
+        """
+        whole = (table, key["PK"], key["SK"])
+        if self.whole_items.contains(whole) and self.update(table, key, update, condition=ITEM_EXISTS):
+            return
+        self.update(table, key, update.merged(creation))
+        self.whole_items.add(whole)
 
     def put(self, table: str, attributes: Mapping[str, Any]) -> None:
         try:

@@ -3,6 +3,7 @@
 Every event is a fixed sequence of single-item UpdateItems (progress row → course enrollment → pathway enrollment
 → activity), first timestamps with if_not_exists and flags only ever SET true, so that concurrent events and
 retries converge without lost updates (SPEC §4.5). The real deployment rewrote one JSON blob per event instead.
+Progress rows and enrollments carry their key-fixed attributes only on the write that creates them (`Dynamo.upsert`).
 """
 
 from __future__ import annotations
@@ -119,13 +120,14 @@ class Store:
         course = course_slug or (self.catalog.course_of_module(module_slug) if module_slug else None)
         if course and module_slug:
             flag, stamp = ("completed", "completedAt") if completed else ("started", "startedAt")
-            self.db.update(
+            self.db.upsert(
                 self.tables.progress,
                 progress_key(sub, course, module_slug),
-                Update(
-                    set={"userId": sub, "courseSlug": course, "moduleId": module_slug, flag: True, "updatedAt": now},
+                Update(set={flag: True, "updatedAt": now}, set_once={stamp: now}),
+                creation=Update(
+                    set={"userId": sub, "courseSlug": course, "moduleId": module_slug},
                     # The other flag starts false if absent, so every row carries both; never clears a true.
-                    set_once={stamp: now, ("started" if completed else "completed"): False},
+                    set_once={("started" if completed else "completed"): False},
                 ),
             )
         if course:
@@ -219,20 +221,18 @@ class Store:
     # ---- single-item writes ------------------------------------------------------------------------------
 
     def _enroll_course(self, sub: str, course: str, pathway: str | None, source: str | None, now: str) -> None:
-        once: dict[str, Any] = {"enrolledAt": now, "status": "active"}
-        if pathway:
-            once["pathwaySlug"] = pathway
-        if source:
-            once["enrollmentSource"] = source
-        update = Update(set={**course_enrollment_base(sub, course), "updatedAt": now}, set_once=once)
-        self.db.update(self.tables.enrollments, course_enrollment_key(sub, course), update)
+        once = {"pathwaySlug": pathway, "enrollmentSource": source}
+        self._enroll(course_enrollment_key(sub, course), course_enrollment_base(sub, course), once, now)
 
     def _enroll_pathway(self, sub: str, pathway: str, source: str | None, now: str) -> None:
-        once: dict[str, Any] = {"enrolledAt": now, "status": "active"}
-        if source:
-            once["enrollmentSource"] = source
-        update = Update(set={**pathway_enrollment_base(sub, pathway), "updatedAt": now}, set_once=once)
-        self.db.update(self.tables.enrollments, pathway_enrollment_key(sub, pathway), update)
+        once = {"enrollmentSource": source}
+        self._enroll(pathway_enrollment_key(sub, pathway), pathway_enrollment_base(sub, pathway), once, now)
+
+    def _enroll(self, key: dict[str, str], base: dict[str, Any], once: Mapping[str, str | None], now: str) -> None:
+        """updatedAt and the given first-write-wins values; a new item also gets `base`, enrolledAt and status."""
+        update = Update(set={"updatedAt": now}, set_once={k: v for k, v in once.items() if v})
+        creation = Update(set=base, set_once={"enrolledAt": now, "status": "active"})
+        self.db.upsert(self.tables.enrollments, key, update, creation=creation)
 
     def _touch_activity(self, sub: str, now: str, *, progress: bool, extra: Mapping[str, Any] | None = None) -> None:
         values: dict[str, Any] = {"userId": sub, "lastActivityAt": now, "updatedAt": now, **(extra or {})}
