@@ -83,7 +83,7 @@ class _Vault:
 
     def reveal(self, text: str) -> str:
         def value(m: re.Match[str]) -> str:
-            high, low = m.group(0)
+            high, low = m.group(0)[0], m.group(0)[1]  # a marker is two characters
             return self.values[(ord(high) - _HIGH) * _SPAN + ord(low) - _LOW]
 
         return _MARKER.sub(value, text)
@@ -203,7 +203,8 @@ _CANDIDATE = re.compile(rf"[^\s\U000f0000-\U0010ffff]{{{FRAGMENT_LENGTH},}}")
 
 def _fragment_spans(text: str, grams: frozenset[str]) -> list[tuple[int, int]]:
     """Maximal spans of `text` covered by windows of a secret: a secret cut at either end is still found."""
-    n, spans = FRAGMENT_LENGTH, []
+    n = FRAGMENT_LENGTH
+    spans: list[tuple[int, int]] = []
     for run in _CANDIDATE.finditer(text):
         chunk, base = run.group(0), run.start()
         for j in range(len(chunk) - n + 1):

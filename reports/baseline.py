@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +12,11 @@ from reports.manifest import RESULTS_NAME, sha256_file
 BAD_STATUSES = ("failed", "error")
 
 
-def _statuses(checks: list[Mapping[str, Any]]) -> dict[str, str]:
+def _statuses(checks: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     return {str(c["id"]): str(c["status"]) for c in checks}
 
 
-def compare_to_baseline(checks: list[Mapping[str, Any]], baseline_dir: Path) -> dict[str, Any]:
+def compare_to_baseline(checks: Sequence[Mapping[str, Any]], baseline_dir: Path) -> dict[str, Any]:
     """`new_failures`: bad now, not bad in the baseline; `fixed`: bad in the baseline, passed now.
     An unreadable baseline is one clear error rather than a silently empty comparison."""
     path = baseline_dir / RESULTS_NAME

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -164,9 +164,11 @@ def _split(text: str) -> tuple[str, str]:
 def _best(texts: dict[str, tuple[str, str]], needles: list[str]) -> tuple[str, list[str]]:
     """The transcript scoring highest for `needles` (the latest on a tie) and the needles it holds; ("", [])."""
     frequency = {n: sum(1 for req, resp in texts.values() if n in req or n in resp) for n in needles}
-    best, best_score, best_hits = "", 0.0, []
+    best, best_score = "", 0.0
+    best_hits: list[str] = []
     for rel, (request, response) in texts.items():
-        score, hits = 0.0, []
+        score = 0.0
+        hits: list[str] = []
         for needle in needles:
             if frequency[needle]:
                 weight = (2.0 if needle in response else 1.0 if needle in request else 0.0) / frequency[needle]
@@ -249,7 +251,7 @@ def failure_evidence(run_dir: Path, check: Mapping[str, Any]) -> dict[str, Any]:
     rows = diff_rows(check.get("expected"), check.get("actual"))
     judged = failing_transcripts(run_dir, check, rows)
     by_key = {j["key"]: j["path"] for j in judged}
-    excerpts = []
+    excerpts: list[dict[str, Any]] = []
     for j in judged:
         if j["path"] in {e["path"] for e in excerpts} or len(excerpts) >= EXCERPTS:
             continue
@@ -294,10 +296,10 @@ def _screenshots(run_dir: Path, check: Mapping[str, Any]) -> list[str]:
 
 def _area_order(check: Mapping[str, Any]) -> tuple[int, str]:
     area = str(check["area"])
-    return (AREAS.index(area) if area in AREAS else len(AREAS), area)  # type: ignore[arg-type]
+    return (AREAS.index(area) if area in AREAS else len(AREAS), area)
 
 
-def _evidence_dirs(artifacts: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _evidence_dirs(artifacts: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One row per evidence folder (files, bytes): the index a reader scans, the per-file list is manifest.json."""
     folders: dict[str, list[int]] = {}
     for a in artifacts:
@@ -307,7 +309,7 @@ def _evidence_dirs(artifacts: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [{"path": k, "files": len(v), "bytes": sum(v)} for k, v in sorted(folders.items())]
 
 
-def _timings(checks: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _timings(checks: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     areas = list(AREAS) + sorted({c["area"] for c in checks} - set(AREAS))
     rows = []
     for area in areas:
@@ -361,7 +363,10 @@ def _is_infra(check_id: str) -> bool:
 
 
 def _infra_verdict(
-    checks: list[Mapping[str, Any]], environment: Mapping[str, Any], catalog: Mapping[str, Any], run: Mapping[str, Any]
+    checks: Sequence[Mapping[str, Any]],
+    environment: Mapping[str, Any],
+    catalog: Mapping[str, Any],
+    run: Mapping[str, Any],
 ) -> str:
     """The same policy over the infra and `security.ops` checks and their own reference set only."""
     subset = [c for c in checks if _is_infra(base_id(c))]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from checks.vocabulary import AREAS, SEVERITIES, STATUSES
 
 
-def _matrix(checks: list[Mapping[str, Any]], key: str, rows: tuple[str, ...]) -> dict[str, dict[str, int]]:
+def _matrix(checks: Sequence[Mapping[str, Any]], key: str, rows: tuple[str, ...]) -> dict[str, dict[str, int]]:
     # Fixed rows first (stable tables), then any unexpected value so nothing is ever dropped from a count.
     names = list(rows) + sorted({str(c[key]) for c in checks} - set(rows))
     return {

@@ -32,21 +32,28 @@ DID_NOT_RUN = "did not run"
 
 
 class SpecLike(Protocol):
-    """What the policy reads of a catalog entry (checks.catalog.CheckSpec)."""
+    """What the policy reads of a catalog entry (checks.catalog.CheckSpec, frozen): read-only members, so that an
+    entry with narrower (Literal) fields matches."""
 
-    id: str
-    area: str
-    severity: str
-    writes: str
-    scope: str
-    smoke: bool
+    @property
+    def id(self) -> str: ...
+    @property
+    def area(self) -> str: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def writes(self) -> str: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def smoke(self) -> bool: ...
 
 
 @dataclass
 class Facts:
     """Everything the policy judges. `checks` are results.json check dicts (waivers already applied)."""
 
-    checks: list[Mapping[str, Any]]
+    checks: Sequence[Mapping[str, Any]]
     env_kind: str
     catalog: Mapping[str, SpecLike] = field(default_factory=dict)
     run_scope: str = "full"
@@ -258,7 +265,7 @@ def capped(subjects: Sequence[str], limit: int = MAX_SUBJECTS) -> str:
 
 def severity_rank(check: Mapping[str, Any]) -> int:
     severity = str(check.get("severity", ""))
-    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)  # type: ignore[arg-type]
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
 
 
 def by_severity(checks: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[Mapping[str, Any]]]]:
@@ -322,7 +329,7 @@ def disabled_areas(environment: Mapping[str, Any]) -> list[str]:
 
 
 def build_facts(
-    checks: list[Mapping[str, Any]],
+    checks: Sequence[Mapping[str, Any]],
     environment: Mapping[str, Any],
     catalog: Mapping[str, SpecLike],
     run: Mapping[str, Any] | None = None,

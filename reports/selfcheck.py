@@ -5,7 +5,7 @@ footer names another results.json, means the documents cannot be trusted: INCONC
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +63,17 @@ def check_table(name: str, key: str, rows: list[list[str]], counts: Mapping[str,
     problems = []
     if set(seen) != set(expected):
         problems.append(f"{name}: {key} rows {sorted(seen)} != {sorted(expected)}")
-    for label, cells in expected.items():
-        for column, n in cells.items():
+    for label, counts in expected.items():
+        for column, n in counts.items():
             got = seen.get(label, {}).get(column)
             if got != n:
                 problems.append(f"{name}: {key}[{label}][{column}] shows {got}, results.json counts {n}")
     return problems
 
 
-def self_check(documents: Iterable[Path], checks: list[Mapping[str, Any]], run_id: str, results_sha: str) -> list[str]:
+def self_check(
+    documents: Iterable[Path], checks: Sequence[Mapping[str, Any]], run_id: str, results_sha: str
+) -> list[str]:
     """Problems found in the rendered documents (empty = every count table and footer agrees with results.json)."""
     counts = compute_counts(checks)
     problems = []

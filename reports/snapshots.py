@@ -45,6 +45,11 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """`value` if the collector recorded a map there, else an empty one (a failed item is None)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _values(value: Any) -> list[Mapping[str, Any]]:
     """Items of a name-keyed map (or a list), skipping entries the collector recorded as None."""
     items = value.values() if isinstance(value, Mapping) else _list(value)
@@ -106,12 +111,12 @@ def _pitr_lag_s(latest: Any, reference: str) -> int | None:
 
 def table_rows(snap: Mapping[str, Any], reference_time: str) -> list[dict[str, Any]]:
     """One row per env table (role → name); PITR lag is measured against `reference_time` (the run's finish)."""
-    names = snap.get("names") if isinstance(snap.get("names"), Mapping) else {}
-    tables = snap.get("tables") if isinstance(snap.get("tables"), Mapping) else {}
+    names = _mapping(snap.get("names"))
+    tables = _mapping(snap.get("tables"))
     rows = []
     for role in sorted(set(names) | set(tables)):
-        table = tables.get(role) if isinstance(tables.get(role), Mapping) else {}
-        pitr = table.get("PointInTimeRecovery") if isinstance(table.get("PointInTimeRecovery"), Mapping) else {}
+        table = _mapping(tables.get(role))
+        pitr = _mapping(table.get("PointInTimeRecovery"))
         latest = pitr.get("LatestRestorableDateTime")
         stream_on = dig(table, "StreamSpecification", "StreamEnabled")
         rows.append(
@@ -196,8 +201,8 @@ def cognito_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
     pool = snap.get("pool")
     if not isinstance(pool, Mapping):
         return None
-    client = snap.get("client") if isinstance(snap.get("client"), Mapping) else {}
-    domain = snap.get("domain") if isinstance(snap.get("domain"), Mapping) else {}
+    client = _mapping(snap.get("client"))
+    domain = _mapping(snap.get("domain"))
     policy = dig(pool, "Policies", "PasswordPolicy") or {}
     return {
         "pool_id": pool.get("Id"),

@@ -17,6 +17,7 @@ from typing import Any
 import schemathesis
 from hypothesis import strategies as st
 from schemathesis import APIOperation, Case, GenerationMode
+from schemathesis.core.result import Err
 from schemathesis.generation.drivers import CoverageGenerator
 from schemathesis.generation.feedback import FeedbackSources
 from schemathesis.generation.overrides import Override
@@ -75,6 +76,8 @@ def select_operations(schema: BaseSchema, *, allow_writes: bool) -> Selection:
     chosen: list[APIOperation] = []
     skipped: dict[str, str] = {}
     for result in schema.get_all_operations():
+        if isinstance(result, Err):  # an operation the document does not define validly: its own error, not .ok()
+            raise result.err()
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
         if label in EXCLUDED:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from checks.vocabulary import RUN_SCOPES
 from sandbox.faults import FAULTS, PROFILES, unknown_faults
 
 # What `--sandbox-fault` accepts: an unknown (or not yet built) fault is a usage error before anything starts.
@@ -52,7 +53,7 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--scope",
         dest="hhl_scope",
-        choices=("full", "smoke"),
+        choices=RUN_SCOPES,
         default=None,
         help="reference set the verdict is judged against: full (default) or smoke, the catalog's post-deploy "
         "subset (`-m smoke` implies it)",

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 import pytest
 
 from checks.errors import CLEAR_ERRORS, PreflightBlocked, SandboxError
 from checks.redaction import excerpt, redact_text
+from checks.vocabulary import Status
 
 MAX_MESSAGE = 2000
 
 
 @dataclass
 class ItemOutcome:
-    status: str = ""
+    status: Status | Literal[""] = ""  # "" until a phase decides
     message: str = ""
     started_at: str = ""
     duration_s: float = 0.0
@@ -41,7 +43,7 @@ def _message(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     return excerpt(text, MAX_MESSAGE)  # redacted before it is cut
 
 
-def _status_of_exception(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+def _status_of_exception(excinfo: pytest.ExceptionInfo[BaseException]) -> Status:
     if isinstance(excinfo.value, PreflightBlocked):
         return "blocked"
     if isinstance(excinfo.value, pytest.skip.Exception):

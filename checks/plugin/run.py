@@ -12,6 +12,7 @@ import shutil
 import signal
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -28,12 +29,13 @@ from checks.plugin.results import ResultCollector
 from checks.plugin.sandbox import start_run_sandbox, stop_sandbox
 from checks.plugin.state import RUN_STATE, RunState, run_state
 from checks.secrets import REGISTRY
-from checks.vocabulary import base_id
+from checks.vocabulary import RunScope, base_id
 from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
 
 _WORKER_KEYS = ("hhl_run_id", "hhl_run_dir", "hhl_shared_dir", "hhl_started_at", "hhl_scope")
-_PREVIOUS_HANDLERS = pytest.StashKey[dict[int, Any]]()
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None  # what signal.signal takes and returns
+_PREVIOUS_HANDLERS = pytest.StashKey[dict[signal.Signals, SignalHandler]]()
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -49,10 +51,10 @@ def _usage(condition: bool, message: str) -> None:
         raise pytest.UsageError(message)
 
 
-def scope_of(option: Any) -> str:
+def scope_of(option: Any) -> RunScope:
     """`--scope`, else `smoke` when the `-m` expression selects the smoke marker (not `not smoke`)."""
     if option.hhl_scope:
-        return str(option.hhl_scope)
+        return option.hhl_scope  # one of RUN_SCOPES: argparse's choices= refused anything else
     tokens = re.findall(r"[\w.]+", getattr(option, "markexpr", "") or "")
     positive = any(t == "smoke" and (i == 0 or tokens[i - 1] != "not") for i, t in enumerate(tokens))
     return "smoke" if positive else "full"
@@ -134,7 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
     faults = tuple(option.hhl_sandbox_faults)
     _usage(env.kind != "local" and bool(sandbox_state or faults), "--sandbox-state/--sandbox-fault need a local env")
     _usage(bool(sandbox_state and faults), "--sandbox-fault needs a sandbox started by the run, not --sandbox-state")
-    _usage(bool(sandbox_state) and not sandbox_state.is_file(), f"--sandbox-state {sandbox_state}: no such file")
+    _usage(sandbox_state is not None and not sandbox_state.is_file(), f"--sandbox-state {sandbox_state}: no such file")
     _check_waivers(env)
     dist = getattr(option, "dist", "no")
     _usage(

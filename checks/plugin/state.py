@@ -12,6 +12,7 @@ from checks.catalog import CheckSpec
 from checks.evidence import Evidence
 from checks.plugin.outcomes import ItemOutcome
 from checks.plugin.preflight import Blocker
+from checks.vocabulary import RunScope
 from environments import Environment
 
 
@@ -31,7 +32,7 @@ class RunState:
     sandbox_faults: tuple[str, ...] = ()
     baseline: Path | None = None
     keep_traces: bool = False
-    scope: str = "full"  # full | smoke (SPEC §11.3): `--scope smoke` or `-m smoke`
+    scope: RunScope = "full"  # full | smoke (SPEC §11.3): `--scope smoke` or `-m smoke`
     interrupted: str = ""  # why the run was cut short (SIGINT, SIGTERM, -x/--maxfail, a crash); "" = ran to the end
     credentials_error: str = ""  # the env needs a test user it does not have: checks needing one are blocked
     environment_errors: list[str] = field(default_factory=list)  # controller: one line per root cause

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from checks.aws.collectors._util import pages, pick
@@ -57,7 +58,7 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     metrics_listed: dict[str, bool] = {}
     for alarm in metric_alarms or []:
         if alarm.get("Namespace") and alarm.get("MetricName"):
-            listed = ctx.attempt(f"list_metrics:{alarm['AlarmName']}", lambda a=alarm: _metric_listed(cw, a))
+            listed = ctx.attempt(f"list_metrics:{alarm['AlarmName']}", partial(_metric_listed, cw, alarm))
             if listed is not None:
                 metrics_listed[alarm["AlarmName"]] = listed
     name = dashboard_name(ctx.env)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,7 +27,7 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     iam = ctx.client("iam")
     inline: dict[str, Any] = {}
     for name in ctx.attempt("inline", lambda: pages(iam, "list_role_policies", "PolicyNames", RoleName=role)) or []:
-        doc = ctx.attempt(f"inline:{name}", lambda n=name: iam.get_role_policy(RoleName=role, PolicyName=n))
+        doc = ctx.attempt(f"inline:{name}", partial(iam.get_role_policy, RoleName=role, PolicyName=name))
         if doc:
             inline[name] = _document(doc["PolicyDocument"])
     attached: dict[str, Any] = {}

@@ -5,6 +5,7 @@ event source mappings on the four table streams (`crm`)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from checks.aws.collectors._util import pages, pick
@@ -143,7 +144,7 @@ def collect_consumer(ctx: CollectContext) -> dict[str, Any]:
             continue
         listed = ctx.attempt(
             f"crm:mappings:{role}",
-            lambda s=stream: pages(client, "list_event_source_mappings", "EventSourceMappings", EventSourceArn=s),
+            partial(pages, client, "list_event_source_mappings", "EventSourceMappings", EventSourceArn=stream),
         )
         mappings[role] = None if listed is None else [pick(m, MAPPING_FIELDS) for m in listed]
     return {

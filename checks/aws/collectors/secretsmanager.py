@@ -3,6 +3,7 @@ guard refuses GetSecretValue, so a value is never read)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from checks.aws.collectors._util import pick
@@ -19,6 +20,6 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     client = ctx.client("secretsmanager")
     secrets: dict[str, Any] = {}
     for secret_id in referenced(ctx.snapshot.get("lambda"), "secretsmanager"):
-        described = ctx.attempt(f"secret:{secret_id}", lambda s=secret_id: client.describe_secret(SecretId=s))
+        described = ctx.attempt(f"secret:{secret_id}", partial(client.describe_secret, SecretId=secret_id))
         secrets[secret_id] = pick(described, SECRET_FIELDS) if described else None
     return {"secrets": secrets}

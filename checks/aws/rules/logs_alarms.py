@@ -44,7 +44,7 @@ def _composite_terms(rule_text: str) -> tuple[set[str], bool]:
 def _judge_alarm(j: Judgement, name: str, alarm: dict[str, Any], spec: AlarmSpec, values: dict[str, str]) -> None:
     """One alarm against its §6 row. A dimension whose value the env does not know (ApiId when the API could not be
     described) must still be present, with any value."""
-    expected = {
+    expected: dict[str, Any] = {
         "Namespace": spec.namespace,
         "MetricName": spec.metric,
         "Statistic": spec.statistic,
@@ -56,7 +56,7 @@ def _judge_alarm(j: Judgement, name: str, alarm: dict[str, Any], spec: AlarmSpec
         "TreatMissingData": spec.missing_data,
         "Dimensions": {d: values.get(d) for d in spec.dimensions},
     }
-    actual = {key: alarm.get(key) for key in expected}
+    actual: dict[str, Any] = {key: alarm.get(key) for key in expected}
     actual["Threshold"] = None if alarm.get("Threshold") is None else float(alarm["Threshold"])
     actual["Dimensions"] = {d.get("Name"): d.get("Value") for d in alarm.get("Dimensions", [])}
     dims_ok = set(actual["Dimensions"]) == set(spec.dimensions) and all(
