@@ -328,16 +328,30 @@ def _backend_logs_claimed() -> Iterator[None]:
         backend_logger.removeHandler(placeholder)
 
 
-def _build_apps(
-    urls: Urls, cookie_secret: str, params: dict[str, str], faults: frozenset[str], provisioned: Any
-) -> tuple[ASGIApp, ASGIApp, ASGIApp]:
-    """The API (behind its gateway), hosted-UI and site apps; building them calls nothing in moto."""
+def _build_servers(
+    sandbox: Sandbox, ports: Ports, cookie_secret: str, params: dict[str, str], crm_token: str, provisioned: Any
+) -> None:
+    """Build the API (behind its gateway), hosted-UI, site and CRM side, and start their servers. Calls nothing in
+    moto (the log shippers and the poller come after): the servers listen, nobody calls them before the state file.
+    """
     from hhl_backend.content import load_catalog
 
+    from sandbox.compose_crm import build_crm
     from sandbox.idp import create_idp_app
     from sandbox.site import create_site_app
 
-    api_app = _build_api(urls, provisioned, cookie_secret, params, faults)
+    urls, faults = sandbox.urls, sandbox.faults
+    with _backend_logs_claimed():
+        sandbox.crm = build_crm(
+            crm_url=urls.crm,
+            aws_url=urls.aws,
+            region=REGION,
+            stage=STAGE,
+            provisioned=provisioned,
+            faults=faults,
+            token=crm_token,
+        )
+        api_app = _build_api(urls, provisioned, cookie_secret, params, faults)
     idp_app = create_idp_app(
         aws_endpoint_url=urls.aws,
         region=REGION,
@@ -352,7 +366,15 @@ def _build_apps(
         catalog=load_catalog(),
         faults=faults,
     )
-    return api_app, idp_app, site_app
+    timings.mark("apps built")
+    sandbox.servers = [
+        ThreadedServer("api", api_app, ports.api),
+        ThreadedServer("hosted-ui", idp_app, ports.idp),
+        ThreadedServer("site", site_app, ports.site),
+        ThreadedServer("hubspot", sandbox.crm.app, ports.hubspot),
+    ]
+    start_all(sandbox.servers)
+    timings.mark("servers started")
 
 
 def _provisioning_slot(
@@ -398,18 +420,20 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         # The CRM side's imports (powertools, the stand-in) load while provisioning waits on moto.
         threading.Thread(target=_import_crm_side, name="import-crm", daemon=True).start()
         from sandbox.aws.provision import provision
-        from sandbox.compose_crm import build_crm, handed_out_token
+        from sandbox.compose_crm import handed_out_token
 
         timings.mark("orchestrator imports done")
-        build_apps = partial(_build_apps, urls, cookie_secret, params, faults)
-        # Restored: the apps need only the names, so they are built while moto restores (they call it later).
-        apps = None
+        build = partial(_build_servers, sandbox, ports, cookie_secret, params, crm_token)
         if provisioned is not None:
-            with _backend_logs_claimed():
-                apps = build_apps(provisioned)
+            # Restored: building and starting the servers needs only the names, so it runs while moto restores.
+            build(provisioned)
         sandbox.moto = pending.wait_ready()
         timings.mark("moto child ready" + (" (restored)" if sandbox.moto._server.restored else ""))
-        if provisioned is None or not sandbox.moto._server.restored:
+        if provisioned is not None and sandbox.moto._server.restored:
+            slot.touch()
+            sandbox.from_snapshot = True
+        else:
+            stop_all(sandbox.servers)  # built for a snapshot moto could not use (rare): rebuilt on the new ids
             provisioned = provision(
                 TEMPLATE_PATH,
                 endpoint_url=urls.aws,
@@ -423,36 +447,16 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
             )
             if slot is not None:
                 _save_snapshot(slot, sandbox.moto, provisioned)
-            apps = None  # built for a snapshot that was not used
-        else:
-            slot.touch()
-            sandbox.from_snapshot = True
-        timings.mark("provisioned")
-        # The log shippers create their streams in moto: only once it answers.
+            timings.mark("provisioned")
+            build(provisioned)
+        # The log shippers create their streams in moto: only once it answers, and before any request is served.
         sandbox.log_handler = _ship_logs(provisioned, urls)
-        api_app, idp_app, site_app = apps or build_apps(provisioned)
-        timings.mark("apps built")
-        sandbox.crm = build_crm(
-            crm_url=urls.crm,
-            aws_url=urls.aws,
-            region=REGION,
-            stage=STAGE,
-            provisioned=provisioned,
-            faults=faults,
-            token=crm_token,
-            api_log_handler=sandbox.log_handler,
+        sandbox.crm.ship_logs(
+            sandbox.log_handler, aws_url=urls.aws, region=REGION, function_name=provisioned.crm_function_name
         )
-        timings.mark("crm side built")
-        sandbox.servers = [
-            ThreadedServer("api", api_app, ports.api),
-            ThreadedServer("hosted-ui", idp_app, ports.idp),
-            ThreadedServer("site", site_app, ports.site),
-            ThreadedServer("hubspot", sandbox.crm.app, ports.hubspot),
-        ]
+        timings.mark("logs shipped")
         # Streams opened at LATEST before anything can write: every later write reaches the consumer.
         sandbox.crm.poller.start()
-        start_all(sandbox.servers)
-        timings.mark("servers started")
         _wait_until_answering(urls)
         timings.mark("every server answers")
         sandbox.state = _state(urls, provisioned, users, faults) | {

@@ -50,6 +50,20 @@ class CrmSide:
     poller: StreamPoller
     log_handler: logging.Handler | None = None
 
+    def ship_logs(self, api_log_handler: logging.Handler, *, aws_url: str, region: str, function_name: str) -> None:
+        """The consumer's log lines to its own log group, the API's handler keeping the rest (creates a stream in
+        moto: only once moto answers)."""
+        from hhl_backend.logs import JsonLineFormatter
+
+        from sandbox.aws.log_shipper import CloudWatchLogsHandler
+
+        api_log_handler.addFilter(ThreadFilter(keep=False))
+        handler = CloudWatchLogsHandler(endpoint_url=aws_url, region=region, log_group=f"/aws/lambda/{function_name}")
+        handler.setFormatter(JsonLineFormatter())
+        handler.addFilter(ThreadFilter(keep=True))
+        logging.getLogger("hhl_backend").addHandler(handler)
+        self.log_handler = handler
+
     def stop(self) -> None:
         self.poller.stop()
         if self.log_handler is not None:
@@ -93,12 +107,11 @@ def build_crm(
     token: str,
     api_log_handler: logging.Handler | None = None,
 ) -> CrmSide:
-    """Stand-in app + consumer + poller (not started: `poller.start()` once the stand-in serves)."""
+    """Stand-in app + consumer + poller (not started: `poller.start()` once the stand-in serves). Calls nothing in
+    moto unless `api_log_handler` is given (then the consumer's log shipping is set up too: `CrmSide.ship_logs`)."""
     from hhl_backend.crm.config import load_crm_settings
     from hhl_backend.crm.handler import create_consumer
-    from hhl_backend.logs import JsonLineFormatter
 
-    from sandbox.aws.log_shipper import CloudWatchLogsHandler
     from sandbox.backend_faults.crmsync import crm_seams_for_faults
     from sandbox.hubspot import create_hubspot_app
 
@@ -110,13 +123,7 @@ def build_crm(
     app = create_hubspot_app(token=token, extra_routes=[ledger_route(poller.ledger)])
     if FAULT_NO_PROPERTIES in faults:
         app.state.hubspot.reset(with_registry=False)  # what `POST /__standin/reset {"registry": false}` leaves
-    handler = None
+    side = CrmSide(app=app, poller=poller)
     if api_log_handler is not None:
-        api_log_handler.addFilter(ThreadFilter(keep=False))
-        handler = CloudWatchLogsHandler(
-            endpoint_url=aws_url, region=region, log_group=f"/aws/lambda/{provisioned.crm_function_name}"
-        )
-        handler.setFormatter(JsonLineFormatter())
-        handler.addFilter(ThreadFilter(keep=True))
-        logging.getLogger("hhl_backend").addHandler(handler)
-    return CrmSide(app=app, poller=poller, log_handler=handler)
+        side.ship_logs(api_log_handler, aws_url=aws_url, region=region, function_name=provisioned.crm_function_name)
+    return side

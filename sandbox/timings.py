@@ -55,7 +55,7 @@ def phase(name: str) -> Iterator[None]:
         mark(name, time.monotonic() - started)
 
 
-def report() -> None:
+def report(prefix: str = "sandbox timing") -> None:
     """Print the recorded phases on stderr when HHL_SANDBOX_TIMINGS is set."""
     if not os.environ.get(ENV_SWITCH):
         return
@@ -63,4 +63,4 @@ def report() -> None:
         marks = sorted(_marks)
     for offset, duration, name in marks:
         took = f" (took {duration:.3f} s)" if duration else ""
-        print(f"sandbox timing: {offset:7.3f} s {name}{took}", file=sys.stderr, flush=True)
+        print(f"{prefix}: {offset:7.3f} s {name}{took}", file=sys.stderr, flush=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sandbox import timings
 from sandbox.aws.moto_server import MotoHandle, start_moto
 
 READY_TIMEOUT_S = 30.0
@@ -189,9 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    timings.mark("moto child: started")
     restored = _restore(sys.stdin.readline()) if args.restore else False
+    timings.mark("moto child: state restored" if restored else "moto child: nothing restored")
     handle = start_moto(args.port)
     print(f"ready {handle.port} {'restored' if restored else 'fresh'}", flush=True)
+    timings.mark("moto child: ready")
+    timings.report(prefix="moto child timing")
     warm_up = threading.Thread(target=_warm_up, name="moto-warm-up", daemon=True)
     warm_up.start()
     threading.Thread(target=_serve_saves, args=(warm_up,), name="moto-snapshots", daemon=True).start()

@@ -1,8 +1,8 @@
 """Provisioned-state snapshots on disk: provision once per input, restore on every later sandbox start.
 
 A slot is keyed by everything that goes into provisioning: the template text, the Lambda package's content, the
-provisioning code (sandbox/aws/*.py), moto's and Python's versions, the parameters and test users (with every
-run-specific value replaced by a placeholder), and the faults that change what is provisioned. A change in any of
+provisioning code (sandbox/aws/*.py and sandbox/compose.py), moto's and Python's versions, the parameters and test
+users (with every run-specific value replaced by a placeholder), and the faults that change what is provisioned. A change in any of
 them is another key, so a snapshot is never stale. A slot holds moto's state (moto.pickle, written by the moto
 process) and the provisioner's result (provisioned.pickle); both carry placeholders, never this run's secrets.
 
@@ -37,6 +37,7 @@ KEEP_SLOTS = 12  # newest slots kept (each ≈150 KB; the package itself is not 
 PROVISIONING_FAULT_PREFIXES = ("provision.", "client.", "gateway.", "crm.")
 CODE_DIR = Path(__file__).resolve().parent  # sandbox/aws: the provisioning code
 REPO_ROOT = CODE_DIR.parents[1]
+COMPOSE = REPO_ROOT / "sandbox" / "compose.py"  # what it is called with, and when the snapshot is taken
 CODE_BLOB = "code"  # the blob name of the Lambda package inside moto's state
 
 
@@ -81,7 +82,7 @@ def _file_digest(path: Path) -> str:
 
 def _code_digest() -> str:
     digest = hashlib.sha256()
-    for source in sorted(CODE_DIR.glob("*.py")):
+    for source in [*sorted(CODE_DIR.glob("*.py")), COMPOSE]:
         digest.update(source.name.encode() + b"\0" + source.read_bytes() + b"\0")
     return digest.hexdigest()
 
