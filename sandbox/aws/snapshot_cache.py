@@ -2,9 +2,10 @@
 
 A slot is keyed by everything that goes into provisioning: the template text, the Lambda package's content, the
 provisioning code (sandbox/aws/*.py and sandbox/compose.py), moto's and Python's versions, the parameters and test
-users (with every run-specific value replaced by a placeholder), and the faults that change what is provisioned. A change in any of
-them is another key, so a snapshot is never stale. A slot holds moto's state (moto.pickle, written by the moto
-process) and the provisioner's result (provisioned.pickle); both carry placeholders, never this run's secrets.
+users (with every run-specific value replaced by a placeholder), and the faults that change what is provisioned.
+A change in any of them is another key, so a snapshot is never stale. A slot holds moto's state (moto.pickle,
+written by the moto process) and the provisioner's result (provisioned.pickle); both carry placeholders, never
+this run's secrets.
 
 Run-specific values are the secrets (cookie secret, test users' passwords, CRM token) and the loopback host:port
 pairs of this sandbox's servers: each start fills in its own (RunValues).
