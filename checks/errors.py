@@ -5,7 +5,11 @@ CheckFailure (AssertionError)     → `failed`: the target did not behave as the
 └── TargetMismatch                  a preflight saw another system: one environment error (URL, answer, key)
 HarnessError (Exception)          → `error`: the check could not be run at all
 ├── MissingCredentials              the env lacks HHL_TEST_USERNAME/HHL_TEST_PASSWORD (fail closed)
-├── LoginFailed                     sign-in through the hosted UI failed (never retried: lockout guard)
+├── LoginFailed                     sign-in through the hosted UI failed (never retried: checks.login.LockoutGuard)
+│   ├── CredentialsRejected           the hosted UI rejected the test user's credentials (the harness's input)
+│   ├── LoginRefused                  the hosted UI refused the sign-in: authorize error, no login form, no code
+│   ├── LoginBrokenByBackend          the backend's part broke it: /auth/login or /auth/callback, no session cookie
+│   └── LoginLockedOut                an earlier sign-in of this run failed: not tried again (`cause` says which)
 ├── WritesNotAllowed                a `user`/`fault` check on an env without allow_writes
 ├── SandboxError                    the local sandbox did not come up
 └── TargetUnavailable               the target kept answering 429 / a gateway 502-504 (checks.retry): no verdict
@@ -43,7 +47,27 @@ class MissingCredentials(HarnessError):
 
 
 class LoginFailed(HarnessError):
+    """Callers tell the causes apart by type, never by the message."""
+
+
+class CredentialsRejected(LoginFailed):
     pass
+
+
+class LoginRefused(LoginFailed):
+    pass
+
+
+class LoginBrokenByBackend(LoginFailed):
+    pass
+
+
+class LoginLockedOut(LoginFailed):
+    """Raised instead of signing in again; `cause` is the earlier failure's type (LoginFailed when unknown)."""
+
+    def __init__(self, message: str, cause: type[LoginFailed] = LoginFailed) -> None:
+        super().__init__(f"not retrying sign-in after an earlier failure (lockout guard): {message}")
+        self.cause = cause
 
 
 class WritesNotAllowed(HarnessError):

@@ -1,8 +1,11 @@
 """Sign in over plain HTTP through the hosted UI (sandbox stand-in or real Cognito's classic UI, same form
 fields): /auth/login → /oauth2/authorize → /login (form, _csrf) → POST credentials → /auth/callback.
 
-One failed sign-in stops every later attempt in the process (lockout guard): a wrong password must not be
-retried until Cognito locks the reserved test user out.
+The steps are shared: `sign_in` (the harness's session) composes them, the API suites step through them one by one
+(suites/api/flows.py). Each failure is a LoginFailed subclass naming whose part broke (checks/errors.py).
+
+One failed sign-in stops every later attempt in the run (`LockoutGuard`, HTTP and browser alike): a wrong password
+must not be retried until Cognito locks the reserved test user out.
 
 >>> session = sign_in(http, api_base_url=env.api_base_url, username=u, password=p)   # doctest: +SKIP
 >>> session.cookies["hhl_access_token"]  # also registered as a secret
@@ -11,32 +14,103 @@ retried until Cognito locks the reserved test user out.
 from __future__ import annotations
 
 import html
+import json
 import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from checks.errors import LoginFailed
+from checks.errors import (
+    CredentialsRejected,
+    LoginBrokenByBackend,
+    LoginFailed,
+    LoginLockedOut,
+    LoginRefused,
+)
 from checks.http import HttpClient, Response
 from checks.secrets import register_secret
 
 __all__ = [
     "ACCESS_COOKIE",
+    "PROCESS_GUARD",
     "REFRESH_COOKIE",
+    "SESSION_COOKIES",
     "TXN_COOKIE",
+    "LockoutGuard",
     "LoginForm",
+    "LoginStart",
     "SignedInSession",
+    "broken_by_backend",
+    "hosted_ui_code",
     "reset_lockout_guard",
     "sign_in",
+    "start_login",
     "submit_login_form",
 ]
 
+# SPEC §3.3: the session cookies and the sealed login-transaction cookie (defined here only).
 ACCESS_COOKIE = "hhl_access_token"
 REFRESH_COOKIE = "hhl_refresh_token"
+SESSION_COOKIES = (ACCESS_COOKIE, REFRESH_COOKIE)
 TXN_COOKIE = "hhl_auth_txn"
 
-_guard = threading.Lock()
-_failed: list[str] = []  # the first failure, kept for the process lifetime
+# What a guard file can say caused the lockout (the subclass a reader re-raises it as).
+_CAUSES: dict[str, type[LoginFailed]] = {
+    cls.__name__: cls for cls in (CredentialsRejected, LoginRefused, LoginBrokenByBackend, LoginFailed)
+}
+
+
+class LockoutGuard:
+    """The first failed sign-in of a run, kept so that no later sign-in is tried: in this process's memory and,
+    given a path (the run's shared directory), in a file every worker and the browser sign-in read."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._first: LoginFailed | None = None
+
+    def check(self) -> None:
+        """Raise LoginLockedOut if a sign-in of this run already failed."""
+        with self._lock:
+            first = self._first
+        if first is not None:
+            raise LoginLockedOut(str(first), _cause_of(first))
+        if self.path is not None and self.path.is_file():
+            recorded = json.loads(self.path.read_text(encoding="utf-8"))
+            raise LoginLockedOut(recorded["message"], _CAUSES.get(recorded["cause"], LoginFailed))
+
+    def trip(self, failure: LoginFailed) -> LoginFailed:
+        """Record `failure` (the first one wins) and return it for raising."""
+        if isinstance(failure, LoginLockedOut):
+            return failure
+        with self._lock:
+            if self._first is None:
+                self._first = failure
+                if self.path is not None and not self.path.exists():
+                    record = {"cause": _cause_of(failure).__name__, "message": str(failure)}
+                    self.path.write_text(json.dumps(record), encoding="utf-8")
+        return failure
+
+    def reset(self) -> None:
+        """For the project's own tests only."""
+        with self._lock:
+            self._first = None
+
+
+def _cause_of(failure: LoginFailed) -> type[LoginFailed]:
+    return next(cls for cls in type(failure).__mro__ if cls.__name__ in _CAUSES and issubclass(cls, LoginFailed))
+
+
+def broken_by_backend(failure: LoginFailed) -> bool:
+    """Whether the backend's part of the login failed (a finding of the target), now or in the sign-in that
+    locked the run out."""
+    if isinstance(failure, LoginLockedOut):
+        return issubclass(failure.cause, LoginBrokenByBackend)
+    return isinstance(failure, LoginBrokenByBackend)
+
+
+PROCESS_GUARD = LockoutGuard()  # sign-ins outside a run's fixtures (benchmarks, scripts)
 
 
 @dataclass
@@ -94,47 +168,54 @@ def submit_login_form(
     return http.post(action, data=fields, cookies=cookies)
 
 
-def _expect_redirect(response: Response, step: str) -> str:
+def expect_redirect(response: Response, step: str, failure: type[LoginFailed]) -> str:
+    """The hop's Location resolved against its request URL; anything but a redirect is `failure`."""
     if response.status not in (301, 302, 303, 307) or not response.location:
-        raise LoginFailed(f"sign-in step '{step}': expected a redirect, got {response.describe()}")
+        raise failure(f"sign-in step '{step}': expected a redirect, got {response.describe()}")
     return urljoin(response.url, response.location)
 
 
-def _check_guard() -> None:
-    with _guard:
-        if _failed:
-            raise LoginFailed(f"not retrying sign-in after an earlier failure (lockout guard): {_failed[0]}")
+@dataclass(frozen=True)
+class LoginStart:
+    """The answer of `GET /auth/login`: the authorize URL, its query and the sealed transaction cookie."""
+
+    response: Response
+    authorize_url: str
+    params: dict[str, str]
+    txn: str
+
+    @property
+    def txn_cookie(self) -> dict[str, str]:
+        return {TXN_COOKIE: self.txn} if self.txn else {}
 
 
-def _fail(message: str) -> LoginFailed:
-    with _guard:
-        if not _failed:
-            _failed.append(message)
-    return LoginFailed(message)
+def _query(url: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(url).query).items()}
 
 
-def sign_in(
-    http: HttpClient, *, api_base_url: str, username: str, password: str, redirect_url: str = "/learn"
-) -> SignedInSession:
-    """Run the whole sign-in; raises LoginFailed with one message naming the step that went wrong."""
-    _check_guard()
+def start_login(http: HttpClient, login_url: str, redirect_url: str | None = "/learn") -> LoginStart:
+    """`GET /auth/login`; no redirect to the hosted UI is the backend's failure."""
+    response = http.get(login_url, params=None if redirect_url is None else {"redirect_url": redirect_url})
+    authorize_url = expect_redirect(response, "GET /auth/login", LoginBrokenByBackend)
+    txn = response.set_cookies.get(TXN_COOKIE)
+    return LoginStart(response, authorize_url, _query(authorize_url), txn.value if txn and txn.value else "")
+
+
+def hosted_ui_code(
+    http: HttpClient, authorize_url: str, *, username: str, password: str, hops: list[Response] | None = None
+) -> str:
+    """authorize → /login form → POST credentials → the redirect carrying `code` (returned, not followed).
+    Hosted-UI cookies are passed per request, like a browser's for that site only."""
     register_secret(password)
-    api = api_base_url.rstrip("/")
-    hops: list[Response] = []
-
-    start = http.get(f"{api}/auth/login", params={"redirect_url": redirect_url})
-    hops.append(start)
-    authorize = _expect_redirect(start, "GET /auth/login")
-    txn = start.set_cookies.get(TXN_COOKIE)
+    hops = [] if hops is None else hops
     idp_cookies: dict[str, str] = {}
-
-    to_login = http.get(authorize, cookies=idp_cookies)
+    to_login = http.get(authorize_url, cookies=idp_cookies)
     hops.append(to_login)
     # Real Cognito sets XSRF-TOKEN already on authorize; the stand-in on /login. Keep both, like a browser.
     idp_cookies.update({n: c.value for n, c in to_login.set_cookies.items() if c.value})
-    login_url = _expect_redirect(to_login, "GET /oauth2/authorize")
+    login_url = expect_redirect(to_login, "GET /oauth2/authorize", LoginRefused)
     if urlsplit(login_url).path.rstrip("/").endswith("/error"):
-        raise _fail(f"the hosted UI refused the authorize request: {login_url}")
+        raise LoginRefused(f"the hosted UI refused the authorize request: {login_url}")
 
     page = http.get(login_url, cookies=idp_cookies)
     hops.append(page)
@@ -143,28 +224,54 @@ def sign_in(
     parser.feed(page.text)
     form = parser.login_form()
     if page.status != 200 or form is None:
-        raise _fail(f"sign-in step 'GET /login': no login form with a password field ({page.describe()})")
+        raise LoginRefused(f"sign-in step 'GET /login': no login form with a password field ({page.describe()})")
 
     submitted = submit_login_form(http, login_url, form, idp_cookies, username=username, password=password)
     hops.append(submitted)
     if submitted.status == 200:
         reason = LoginForm()
         reason.feed(submitted.text)
-        raise _fail(f"the hosted UI rejected the test user's credentials: {reason.error or 'login form shown again'}")
-    callback_url = _expect_redirect(submitted, "POST /login")
-    query = parse_qs(urlsplit(callback_url).query)
+        shown = reason.error or "login form shown again"
+        raise CredentialsRejected(f"the hosted UI rejected the test user's credentials: {shown}")
+    callback_url = expect_redirect(submitted, "POST /login", LoginRefused)
+    query = _query(callback_url)
     if "code" not in query:
-        raise _fail(f"the hosted UI redirected without a code (error={query.get('error', ['?'])[0]})")
+        raise LoginRefused(f"the hosted UI redirected without a code (error={query.get('error', '?')})")
+    register_secret(query["code"])
+    return callback_url
 
-    callback = http.get(callback_url, cookies={TXN_COOKIE: txn.value} if txn and txn.value else {})
+
+def sign_in(
+    http: HttpClient,
+    *,
+    api_base_url: str,
+    username: str,
+    password: str,
+    redirect_url: str = "/learn",
+    guard: LockoutGuard = PROCESS_GUARD,
+) -> SignedInSession:
+    """Run the whole sign-in; raises a LoginFailed subclass with one message naming the step that went wrong."""
+    guard.check()
+    try:
+        return _sign_in(http, api_base_url.rstrip("/"), username, password, redirect_url)
+    except LoginFailed as failure:
+        raise guard.trip(failure) from None
+
+
+def _sign_in(http: HttpClient, api: str, username: str, password: str, redirect_url: str) -> SignedInSession:
+    hops: list[Response] = []
+    start = start_login(http, f"{api}/auth/login", redirect_url)
+    hops.append(start.response)
+    callback_url = hosted_ui_code(http, start.authorize_url, username=username, password=password, hops=hops)
+    callback = http.get(callback_url, cookies=start.txn_cookie)
     hops.append(callback)
-    final = _expect_redirect(callback, "GET /auth/callback")
+    final = expect_redirect(callback, "GET /auth/callback", LoginBrokenByBackend)
     set_cookies = callback.set_cookies
-    tokens = {name: set_cookies[name].value for name in (ACCESS_COOKIE, REFRESH_COOKIE) if name in set_cookies}
+    tokens = {name: set_cookies[name].value for name in SESSION_COOKIES if name in set_cookies}
     for value in tokens.values():
         register_secret(value)
     if not tokens.get(ACCESS_COOKIE):
-        raise _fail(f"the callback set no {ACCESS_COOKIE} cookie ({callback.status}, Location {final})")
+        raise LoginBrokenByBackend(f"the callback set no {ACCESS_COOKIE} cookie ({callback.status}, Location {final})")
     return SignedInSession(
         cookies={k: v for k, v in tokens.items() if v},
         access_token=tokens[ACCESS_COOKIE],
@@ -177,5 +284,4 @@ def sign_in(
 
 def reset_lockout_guard() -> None:
     """For the project's own tests only."""
-    with _guard:
-        _failed.clear()
+    PROCESS_GUARD.reset()

@@ -13,8 +13,6 @@ from playwright.sync_api import BrowserContext
 
 __all__ = ["ApiRead", "BrowserApi", "enrolled_course_slugs", "find_module_progress", "session_cookies"]
 
-SESSION_COOKIES = ("hhl_access_token", "hhl_refresh_token")
-
 
 @dataclass(frozen=True)
 class ApiRead:

@@ -43,10 +43,11 @@ from pytest_playwright.pytest_playwright import (
 
 from checks.errors import CheckFailure, LoginFailed
 from checks.evidence import Evidence
-from checks.plugin.fixtures import LOGIN_GUARD_FILE, UserCredentials
+from checks.login import SESSION_COOKIES
+from checks.plugin.fixtures import UserCredentials
 from checks.plugin.state import ITEM_CHECK, run_state
 from environments import Environment
-from pages.api import SESSION_COOKIES, BrowserApi
+from pages.api import BrowserApi
 from pages.artifacts import ContextTracer, StepShots, TracePolicy, has_typed_password
 from pages.base import SiteUrls
 from pages.session import HostedUiRefused, SignInOutcome, browser_sign_in
@@ -235,7 +236,7 @@ def _sign_in_state(
             username=user.username,
             password=user.password,
             tracer=ContextTracer(request.getfixturevalue("trace_policy"), title=title),
-            guard=run_state(request.config).shared_dir / LOGIN_GUARD_FILE,
+            guard=request.getfixturevalue("login_guard"),
         )
     except HostedUiRefused as refused:
         yield refused

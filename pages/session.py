@@ -9,12 +9,12 @@ Lockout guard: a rejected sign-in is recorded in the run's shared directory and 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser
 
-from checks.errors import LoginFailed
+from checks.errors import CredentialsRejected, LoginRefused
+from checks.login import ACCESS_COOKIE, REFRESH_COOKIE, LockoutGuard
 from checks.redaction import excerpt
 from checks.secrets import register_secret
 from pages.api import session_cookies
@@ -38,8 +38,8 @@ PAGE_TEXT_CHARS = 500
 
 # SPEC §3.3 as a browser stores it (Max-Age is judged by security.cookies.flags over HTTP: the jar keeps an expiry).
 COOKIE_FLAGS: dict[str, dict[str, Any]] = {
-    "hhl_access_token": {"httpOnly": True, "secure": True, "sameSite": "Strict", "path": "/"},
-    "hhl_refresh_token": {"httpOnly": True, "secure": True, "sameSite": "Strict", "path": "/auth"},
+    ACCESS_COOKIE: {"httpOnly": True, "secure": True, "sameSite": "Strict", "path": "/"},
+    REFRESH_COOKIE: {"httpOnly": True, "secure": True, "sameSite": "Strict", "path": "/auth"},
 }
 
 
@@ -66,7 +66,7 @@ def cookie_flags(cookies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: c.get(k) for k in COOKIE_FLAG_KEYS} for c in cookies]
 
 
-class HostedUiRefused(LoginFailed):
+class HostedUiRefused(LoginRefused):
     """The hosted UI answered as the IdP but refused the site's authorize request (e.g. `redirect_mismatch`: the
     env's callback URL is not registered on the app client). A defect of the target, judged by e2e.login.full_flow;
     every other signed-in journey cannot run (error)."""
@@ -107,12 +107,11 @@ def browser_sign_in(
     username: str,
     password: str,
     tracer: ContextTracer,
-    guard: Path,
+    guard: LockoutGuard,
 ) -> SignInOutcome:
     """Sign in through the site's CTA. Raises LoginFailed (and arms the guard) when the hosted UI rejects the
     credentials or never shows its form; any other landing place is an outcome for the check to judge."""
-    if guard.is_file():
-        raise LoginFailed(f"not retrying sign-in after an earlier failure (lockout guard): {guard.read_text()}")
+    guard.check()
     register_secret(password)
     tracer.forbid(password)
     context = browser.new_context(**context_args)
@@ -132,15 +131,13 @@ def browser_sign_in(
         try:
             login.expect_loaded()
         except AssertionError as exc:
-            guard.write_text(f"browser sign-in: {exc}", encoding="utf-8")
-            raise LoginFailed(f"browser sign-in: {exc}") from None
+            raise guard.trip(LoginRefused(f"browser sign-in: {exc}")) from None
         _shoot(page, shots, "hosted-ui-login")  # before any credential is typed
         tracer.pause()  # the typed credentials never enter a trace
         result = login.sign_in(username, password)
         if result.rejected:
             message = f"the hosted UI rejected the test user's credentials: {result.error_message}"
-            guard.write_text(message, encoding="utf-8")
-            raise LoginFailed(message)
+            raise guard.trip(CredentialsRejected(message))
         _shoot(page, shots, "after-sign-in")
         state = context.storage_state()
         cookies = session_cookies(context)

@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from checks.aws.cleanup import UserCleanup
-from checks.errors import HarnessError, LoginFailed, MissingCredentials, SandboxError
+from checks.errors import HarnessError, MissingCredentials, SandboxError
 from checks.evidence import Evidence
 from checks.http import HttpClient
-from checks.login import SignedInSession, sign_in
+from checks.login import LockoutGuard, SignedInSession, sign_in
 from checks.plugin.policy import ensure_writes_allowed
 from checks.plugin.sandbox import run_sandbox_state
 from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, RUN_STATE, run_state
@@ -47,7 +47,7 @@ from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
 
 SESSION_EVIDENCE = "_session"  # evidence directory of the shared sign-in (its transcripts, redacted)
-LOGIN_GUARD_FILE = "login-failed.txt"
+LOGIN_GUARD_FILE = "login-failed.json"
 
 
 @pytest.fixture(scope="session")
@@ -214,26 +214,29 @@ def enrollment_user(env: Environment, user_cleanup: UserCleanup) -> UserCredenti
 
 
 @pytest.fixture(scope="session")
+def login_guard(pytestconfig: pytest.Config) -> LockoutGuard:
+    """The run's one lockout guard (every worker, the HTTP and the browser sign-in): after a failed sign-in, none."""
+    return LockoutGuard(run_state(pytestconfig).shared_dir / LOGIN_GUARD_FILE)
+
+
+@pytest.fixture(scope="session")
 def session(
-    pytestconfig: pytest.Config,
     env: Environment,
     test_user: UserCredentials,
     run_dir: Path,
     user_cleanup: UserCleanup,
+    login_guard: LockoutGuard,
 ) -> Iterator[SignedInSession]:
     """Signed in once per process through the hosted UI. A failed sign-in is never retried, in any worker."""
-    guard = run_state(pytestconfig).shared_dir / LOGIN_GUARD_FILE
-    if guard.is_file():
-        raise LoginFailed(f"not retrying sign-in after an earlier failure (lockout guard): {guard.read_text()}")
     api_base_url = _base_url(env, "api_base_url")
     with HttpClient(api_base_url, evidence=Evidence(run_dir, SESSION_EVIDENCE)) as http:
-        try:
-            signed_in = sign_in(
-                http, api_base_url=api_base_url, username=test_user.username, password=test_user.password
-            )
-        except LoginFailed as exc:
-            guard.write_text(str(exc), encoding="utf-8")
-            raise
+        signed_in = sign_in(
+            http,
+            api_base_url=api_base_url,
+            username=test_user.username,
+            password=test_user.password,
+            guard=login_guard,
+        )
     user_cleanup.signed_in(test_user.username, signed_in.cookies)
     yield signed_in
 

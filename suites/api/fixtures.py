@@ -18,11 +18,8 @@ import pytest
 
 from checks.errors import CheckFailure, HarnessError, LoginFailed
 from checks.http import HttpClient
-from checks.login import SignedInSession
+from checks.login import SignedInSession, broken_by_backend
 from suites.api.flows import Credentials
-
-# LoginFailed messages of checks/login.py that name a backend hop: the target broke the login (a finding).
-_BACKEND_STEPS = ("GET /auth/login", "GET /auth/callback", "the callback set no")
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def signed_in(request: pytest.FixtureRequest) -> SignedInSession:
     try:
         return request.getfixturevalue("session")
     except LoginFailed as exc:
-        if any(step in str(exc) for step in _BACKEND_STEPS):
+        if broken_by_backend(exc):
             raise CheckFailure(f"no signed-in session: the backend broke the login: {exc}") from None
         raise
 

@@ -1,5 +1,6 @@
 """Login flows stepped hop by hop with the curl-style client, so every redirect is asserted and transcribed:
-`/auth/login` → hosted-UI authorize → login form → code → `/auth/callback`. Also the direct code flow at the
+`/auth/login` → hosted-UI authorize → login form → code → `/auth/callback` (the steps of checks/login.py, whose
+failures become the check's findings here). Also the direct code flow at the
 hosted UI (our own PKCE, token exchange at `<domain>/oauth2/token`, never through the backend) and the sandbox
 stand-in's loopback fault switches.
 
@@ -11,18 +12,20 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import hashlib
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode
 
-from checks.errors import HarnessError, LoginFailed
+from checks import login
+from checks.errors import CheckFailure, HarnessError, LoginBrokenByBackend, LoginFailed, LoginRefused
 from checks.http import HttpClient, Response
-from checks.login import LoginForm, submit_login_form
+from checks.login import LoginStart
 from checks.secrets import register_secret
-from suites.api.helpers import TXN_COOKIE, query_of, require, where
+from suites.api.helpers import query_of, require
 
 
 @dataclass(frozen=True)
@@ -32,70 +35,34 @@ class Credentials:
 
 
 @dataclass(frozen=True)
-class LoginStart:
-    """The answer of `GET /auth/login`: the authorize URL, its query and the sealed transaction cookie."""
-
-    response: Response
-    authorize_url: str
-    params: dict[str, str]
-    txn: str
-
-    @property
-    def txn_cookie(self) -> dict[str, str]:
-        return {TXN_COOKIE: self.txn} if self.txn else {}
-
-
-@dataclass(frozen=True)
 class CompletedLogin:
     start: LoginStart
     callback_url: str  # the hosted UI's redirect: <callback>?code=…&state=…
     callback: Response  # the backend's answer to it (asserted by the caller)
 
 
-def _hop(response: Response, step: str) -> str:
-    """An asserted redirect hop: 302/303 with a Location, resolved against the request URL."""
-    require(
-        response.status in (302, 303) and bool(response.location),
-        f"login step {step}: expected a redirect, got {response.describe()}",
-    )
-    return urljoin(response.url, response.location or "")
+def _as_finding(failure: LoginFailed) -> Exception:
+    """In a check the login is the subject: a refusal or a backend hop that breaks it is the target's failure (a
+    finding); rejected credentials stay the harness's error (its input)."""
+    if isinstance(failure, (LoginRefused, LoginBrokenByBackend)):
+        return CheckFailure(str(failure))
+    return failure
 
 
 def start_login(api: HttpClient, redirect_url: str | None = "/learn") -> LoginStart:
-    response = api.get("/auth/login", params=None if redirect_url is None else {"redirect_url": redirect_url})
-    authorize_url = _hop(response, "GET /auth/login")
-    txn = response.set_cookies.get(TXN_COOKIE)
-    return LoginStart(response, authorize_url, query_of(authorize_url), txn.value if txn else "")
+    try:
+        start = login.start_login(api, "/auth/login", redirect_url)
+    except LoginFailed as failure:
+        raise _as_finding(failure) from None
+    return dataclasses.replace(start, params=query_of(start.authorize_url))  # a repeated parameter is a finding
 
 
 def code_from_hosted_ui(http: HttpClient, authorize_url: str, user: Credentials) -> str:
     """authorize → /login form → POST credentials → the redirect carrying `code` (returned, not followed)."""
-    register_secret(user.password)
-    idp_cookies: dict[str, str] = {}
-    to_login = http.get(authorize_url, cookies=idp_cookies)
-    idp_cookies.update({n: c.value for n, c in to_login.set_cookies.items() if c.value})
-    login_url = _hop(to_login, "GET /oauth2/authorize")
-    require(
-        not urlsplit(login_url).path.endswith("/error"), f"the hosted UI refused the authorize request: {login_url}"
-    )
-    page = http.get(login_url, cookies=idp_cookies)
-    idp_cookies.update({n: c.value for n, c in page.set_cookies.items() if c.value})
-    parser = LoginForm()
-    parser.feed(page.text)
-    form = parser.login_form()
-    require(page.status == 200 and form is not None, f"hosted UI {where(page)}: no login form ({page.describe()})")
-    assert form is not None
-    submitted = submit_login_form(http, login_url, form, idp_cookies, username=user.username, password=user.password)
-    if submitted.status == 200:
-        rejected = LoginForm()
-        rejected.feed(submitted.text)
-        # Credentials are the harness's input, not the target's behaviour: an error, never a finding.
-        raise LoginFailed(f"the hosted UI rejected {user.username!r}: {rejected.error or 'form shown again'}")
-    callback_url = _hop(submitted, "POST /login")
-    query = query_of(callback_url)
-    require("code" in query, f"the hosted UI redirected without a code (error={query.get('error', '?')})")
-    register_secret(query["code"])
-    return callback_url
+    try:
+        return login.hosted_ui_code(http, authorize_url, username=user.username, password=user.password)
+    except LoginFailed as failure:
+        raise _as_finding(failure) from None
 
 
 def complete_login(api: HttpClient, start: LoginStart, user: Credentials) -> CompletedLogin:

@@ -13,11 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 from checks.errors import CheckFailure, PreflightBlocked
 from checks.evidence import Evidence
 from checks.http import Response, SetCookie
+from checks.login import ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIES, TXN_COOKIE  # re-exported to the suites
 
-ACCESS_COOKIE = "hhl_access_token"
-REFRESH_COOKIE = "hhl_refresh_token"
-TXN_COOKIE = "hhl_auth_txn"
-SESSION_COOKIES = (ACCESS_COOKIE, REFRESH_COOKIE)
 WWW_AUTHENTICATE = 'Bearer realm="Hedgehog Learn"'
 NOT_FOUND = {"message": "Not Found"}
 INVALID_TOKEN = {"error": "Unauthorized: Invalid or expired token"}

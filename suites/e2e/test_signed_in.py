@@ -8,11 +8,10 @@ import hashlib
 import pytest
 from playwright.sync_api import BrowserContext
 
+from checks.login import ACCESS_COOKIE
 from checks.plugin.fixtures import UserCredentials
 from pages import CatalogPage, MyLearningPage, NavBar, SitePage, StateMismatch, fail_if
 from suites.e2e.journey import View
-
-ACCESS_COOKIE = "hhl_access_token"
 
 
 def _access_fingerprint(context: BrowserContext) -> str | None:
