@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.aws.session import ReadOnlyAws, describe_error
+from environments import Environment
 
 __all__ = ["RunIdentity", "collect_identity", "local_code_note", "read_run_identity"]
 
@@ -65,7 +66,7 @@ def _sha256_text(body: Any) -> str:
     return hashlib.sha256(body.encode("utf-8") if isinstance(body, str) else bytes(body)).hexdigest()
 
 
-def _read_function(aws: ReadOnlyAws, env: Any, identity: RunIdentity) -> None:
+def _read_function(aws: ReadOnlyAws, env: Environment, identity: RunIdentity) -> None:
     client = aws.client("lambda")
     name = env.function_name
     qualifier = LATEST
@@ -96,7 +97,7 @@ def _read_function(aws: ReadOnlyAws, env: Any, identity: RunIdentity) -> None:
         identity.backend_version = match.group(1)
 
 
-def _read_stack(aws: ReadOnlyAws, env: Any, identity: RunIdentity) -> None:
+def _read_stack(aws: ReadOnlyAws, env: Environment, identity: RunIdentity) -> None:
     client = aws.client("cloudformation")
     # botocore turns a JSON TemplateBody into a dict; the hash must be of the body as the service returned it.
     from botocore.handlers import json_decode_template_body
@@ -183,7 +184,7 @@ def _local_note(identity: RunIdentity) -> None:
         identity.notes.append(f"local: the served code was not compared with the package ({type(exc).__name__})")
 
 
-def _credentials_configured(env: Any) -> bool:
+def _credentials_configured(env: Environment) -> bool:
     if getattr(env, "aws_profile", None) or any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
         return True
     if os.environ.get("AWS_EC2_METADATA_DISABLED", "").lower() == "false":  # an explicit opt-in to instance roles
@@ -195,7 +196,7 @@ def _credentials_configured(env: Any) -> bool:
     return any(Path(f).expanduser().is_file() for f in files)
 
 
-def collect_identity(aws: ReadOnlyAws, env: Any) -> RunIdentity:
+def collect_identity(aws: ReadOnlyAws, env: Environment) -> RunIdentity:
     """Read everything, synchronously; each failure becomes a note."""
     identity = RunIdentity()
     _read_function(aws, env, identity)
@@ -205,7 +206,9 @@ def collect_identity(aws: ReadOnlyAws, env: Any) -> RunIdentity:
     return identity
 
 
-def read_run_identity(env: Any, *, aws: ReadOnlyAws | None = None, timeout_s: float = DEFAULT_TIMEOUT_S) -> RunIdentity:
+def read_run_identity(
+    env: Environment, *, aws: ReadOnlyAws | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
+) -> RunIdentity:
     """The run identity of `env`'s target within `timeout_s` seconds; on any failure, empty values and a note."""
     if env.kind == "local" and not env.aws_endpoint_url:
         return RunIdentity(notes=["run identity not read: the local env has no sandbox AWS endpoint"])

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from checks.errors import HarnessError
 from checks.vocabulary import AREAS as AREAS  # re-exported: environments.AREAS
 from checks.vocabulary import Area
 
@@ -138,6 +139,18 @@ class SandboxInfo(BaseModel):
 # Fields an aws env file must set itself; a local file leaves them null and the sandbox state fills them.
 _REQUIRED_FOR_AWS = ("site_base_url", "api_base_url", "site_api_base_url")
 _REQUIRED_COGNITO_FOR_AWS = ("user_pool_id", "client_id", "domain", "issuer", "callback_url", "logout_url")
+# The keys `Environment.required` reads: typed as `str | None` in the file, set in every loaded env.
+TargetKey = Literal[
+    "site_base_url",
+    "api_base_url",
+    "site_api_base_url",
+    "cognito.user_pool_id",
+    "cognito.client_id",
+    "cognito.domain",
+    "cognito.issuer",
+    "cognito.callback_url",
+    "cognito.logout_url",
+]
 
 
 class Environment(_Strict):
@@ -214,3 +227,12 @@ class Environment(_Strict):
     @property
     def hosted_ui_url(self) -> str | None:
         return self.cognito.domain
+
+    def required(self, key: TargetKey) -> str:
+        """The value of `key` as a `str`: an aws env file must set it (checked at load), a local one gets it from the
+        sandbox state. Unset here means an incomplete env: a clear error naming the key, not a later AttributeError."""
+        section, _, name = key.rpartition(".")
+        value = getattr(self.cognito if section else self, name)
+        if not isinstance(value, str) or not value:
+            raise HarnessError(f"{self.source_file or self.name}: `{key}` is not set for env {self.name}")
+        return value

@@ -14,10 +14,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from checks.aws.session import ReadOnlyViolation, cleanup_client, describe_error
+from checks.aws.session import ReadOnlyAws, ReadOnlyViolation, cleanup_client, describe_error
 from checks.errors import HarnessError, TargetUnreachable
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from environments import Environment
 
 __all__ = ["CLEANUP_EVIDENCE", "UserCleanup", "remove_user_rows"]
 
@@ -79,7 +80,7 @@ class UserCleanup:
     `track(user)` when a user is handed out, `signed_in(username, cookies)` once a sign-in produced session cookies
     (kept in memory only: the user id is read from `/auth/me` with them at the end), `finish()` at session end."""
 
-    def __init__(self, env: Any, run_dir: Path, *, enabled: bool, process: str = "main") -> None:
+    def __init__(self, env: Environment, run_dir: Path, *, enabled: bool, process: str = "main") -> None:
         self.env, self.run_dir, self.enabled, self.process = env, run_dir, enabled, process
         self.cookies: dict[str, dict[str, str]] = {}
         self.records: list[dict[str, Any]] = []
@@ -92,7 +93,7 @@ class UserCleanup:
         self.cookies.setdefault(username, {}).update({k: v for k, v in cookies.items() if v})
 
     def _user_id(self, cookies: dict[str, str]) -> str:
-        with HttpClient(self.env.api_base_url) as http:
+        with HttpClient(self.env.required("api_base_url")) as http:
             me = http.get("/auth/me", cookies=cookies)
         body = me.json_or_none() if me.status == 200 else None
         user_id = body.get("userId") if isinstance(body, dict) else None
@@ -100,7 +101,7 @@ class UserCleanup:
             raise HarnessError(f"GET /auth/me answered {me.status} without a userId: cannot tell which rows are ours")
         return user_id
 
-    def finish(self, aws: Any) -> list[dict[str, Any]]:
+    def finish(self, aws: ReadOnlyAws) -> list[dict[str, Any]]:
         """Remove each signed-in user's rows; one evidence file per user under `evidence/_cleanup/`."""
         if not self.enabled:
             return []

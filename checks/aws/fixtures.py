@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from checks.aws.session import ReadOnlyAws
 from checks.aws.snapshot import InfraSnapshot
+from environments import Environment
 
 __all__ = ["aws", "infra", "make_aws", "snapshot_dir"]
 
 
-def make_aws(env: Any) -> ReadOnlyAws:
+def make_aws(env: Environment) -> ReadOnlyAws:
     """The read-only session for an environment (the moto endpoint locally, the profile on AWS)."""
     # env.profile names the known-deviation profile (SPEC §1), not an AWS one: credentials come from the process
     # environment (AWS_PROFILE, ...) unless the env carries an explicit `aws_profile`.
@@ -30,13 +30,13 @@ def snapshot_dir(run_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def aws(env: Any) -> ReadOnlyAws:
+def aws(env: Environment) -> ReadOnlyAws:
     """Read-only boto3 access: `aws.client("dynamodb")`; any non-Describe/Get/List call raises ReadOnlyViolation."""
     return make_aws(env)
 
 
 @pytest.fixture(scope="session")
-def infra(aws: ReadOnlyAws, env: Any, run_dir: Path) -> Iterator[InfraSnapshot]:
+def infra(aws: ReadOnlyAws, env: Environment, run_dir: Path) -> Iterator[InfraSnapshot]:
     """The AWS snapshot: every service described once, concurrently, on first use."""
     snapshot = InfraSnapshot(aws, env, out_dir=snapshot_dir(run_dir))
     yield snapshot

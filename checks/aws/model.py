@@ -13,12 +13,13 @@ from typing import Any, Protocol
 
 from checks.aws.snapshot import ServiceUnavailable
 from checks.vocabulary import FindingStatus as Status
+from environments import Environment
 
 __all__ = ["CHECKS", "Check", "Finding", "Judgement", "SnapshotLike", "View", "evaluate", "rule"]
 
 
 class SnapshotLike(Protocol):
-    env: Any
+    env: Environment
 
     def get(self, service: str) -> dict[str, Any]: ...
 

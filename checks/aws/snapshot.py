@@ -21,6 +21,7 @@ from typing import Any
 
 from checks.aws.jsonsafe import iso, json_safe
 from checks.aws.session import ReadOnlyAws, ReadOnlyViolation, describe_error
+from environments import Environment
 
 __all__ = ["CollectContext", "Collector", "InfraSnapshot", "ServiceUnavailable"]
 
@@ -63,7 +64,7 @@ class InfraSnapshot:
     def __init__(
         self,
         aws: ReadOnlyAws,
-        env: Any,
+        env: Environment,
         *,
         collectors: dict[str, Collector] | None = None,
         out_dir: Path | None = None,

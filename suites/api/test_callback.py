@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from environments import Environment
 from suites.api.flows import Credentials, callback_with_code, fresh_login
 from suites.api.helpers import (
     AUTH_FAILED,
@@ -42,9 +42,9 @@ def test_callback_bad_state(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("api.callback.idp_error")
-def test_callback_idp_error(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_callback_idp_error(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     response = api.get("/auth/callback", params={"error": "access_denied"})
-    expect_redirect(evidence, response, f"{env.site_base_url.rstrip('/')}/learn?auth_error=access_denied")
+    expect_redirect(evidence, response, f"{env.required('site_base_url').rstrip('/')}/learn?auth_error=access_denied")
     set_now = session_cookies_set(response)
     require(not set_now, f"an IdP error must not sign anyone in, but the callback set {set_now}")
 
@@ -56,10 +56,10 @@ def test_callback_bad_code_not_5xx(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("api.callback.success")
-def test_callback_success(api: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+def test_callback_success(api: HttpClient, env: Environment, user: Credentials, evidence: Evidence) -> None:
     redirect = f"/learn/courses/{env.content.course}"
     login = fresh_login(api, user, redirect)
-    site = env.site_base_url.rstrip("/")
+    site = env.required("site_base_url").rstrip("/")
     location = expect_redirect(evidence, login.callback, f"{site}{redirect}")
     require(origin_of(location) == origin_of(site), f"the callback left the site origin: {location}")
     set_now = session_cookies_set(login.callback)
@@ -77,7 +77,7 @@ def test_callback_success(api: HttpClient, env: Any, user: Credentials, evidence
 
 
 @pytest.mark.check("api.callback.code_single_use")
-def test_callback_code_single_use(api: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+def test_callback_code_single_use(api: HttpClient, env: Environment, user: Credentials, evidence: Evidence) -> None:
     login = fresh_login(api, user)
     blocked_unless(
         bool(session_cookies_set(login.callback)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -20,6 +20,7 @@ from checks.errors import CheckFailure, LoginFailed, PreflightBlocked
 from checks.evidence import Evidence
 from checks.http import HttpClient, Response
 from checks.plugin.sandbox import measuring_alone
+from environments import Environment
 from suites.api.helpers import ACCESS_COOKIE
 from suites.api.test_quiz import QUIZ_MODULE
 
@@ -63,7 +64,7 @@ def _replay(api: HttpClient, finding: Finding) -> str:
 
 
 @pytest.mark.check("api.fuzz.no_5xx")
-def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pytest.FixtureRequest) -> None:
+def test_fuzz_no_5xx(api: HttpClient, env: Environment, evidence: Evidence, request: pytest.FixtureRequest) -> None:
     # Schemathesis and Hypothesis take seconds to import: only a run that fuzzes pays for them, not every collection.
     from checks.fuzz import FuzzBounds, load_schema, run_fuzz, select_operations
 
@@ -72,7 +73,7 @@ def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pyt
     cookies = _session_cookies(request)
     fuzz_seed = random.SystemRandom().randrange(2**32)
     # A client of its own without evidence: hundreds of requests must not become hundreds of transcripts.
-    sender = HttpClient(env.api_base_url, timeout=api_timeout(bounds))
+    sender = HttpClient(env.required("api_base_url"), timeout=api_timeout(bounds))
 
     def send(exchange: Exchange) -> httpx.Response:
         return _request(sender, exchange).raw
@@ -113,7 +114,7 @@ def test_fuzz_no_5xx(api: HttpClient, env: Any, evidence: Evidence, request: pyt
         raise CheckFailure(f"{len(findings)} kind(s) of bad answer{more} (seed {fuzz_seed}):\n" + "\n".join(lines))
 
 
-def content_slugs(env: Any) -> ContentSlugs:
+def content_slugs(env: Environment) -> ContentSlugs:
     """The env's slugs; an env file without `content.quiz_module` on the sandbox: the sandbox quiz (SPEC §5)."""
     from checks.fuzz import ContentSlugs
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from environments import Environment
 from suites.api.helpers import NOT_FOUND, expect_json, require, where
 
 REQUIRED_METHODS = {"GET", "POST", "OPTIONS"}
@@ -29,7 +28,7 @@ def test_gateway_unknown_routes(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("api.cors.allowed_origins")
-def test_cors_allowed_origins(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_cors_allowed_origins(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     require(bool(env.cors_origins), f"{env.source_file}: `cors_origins` is empty; nothing to verify")
     problems: list[str] = []
     for origin in env.cors_origins:

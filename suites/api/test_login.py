@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from environments import Environment
 from suites.api.flows import start_login
 from suites.api.helpers import expect_redirect, require
 
 
 @pytest.mark.check("api.login.redirects_to_hosted_ui")
-def test_login_redirects_to_hosted_ui(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_login_redirects_to_hosted_ui(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     start = start_login(api)
     location = expect_redirect(evidence, start.response)
-    expected_endpoint = f"{env.cognito.domain.rstrip('/')}/oauth2/authorize"
+    expected_endpoint = f"{env.required('cognito.domain').rstrip('/')}/oauth2/authorize"
     parts = urlsplit(location)
     params = start.params
     expected = {
@@ -30,16 +30,17 @@ def test_login_redirects_to_hosted_ui(api: HttpClient, env: Any, evidence: Evide
         "code_challenge length": 43,
         "state length": ">= 20",
     }
+    state_length = len(params.get("state", ""))
     actual = {
         "endpoint": f"{parts.scheme}://{parts.netloc}{parts.path}",
         **{k: params.get(k) for k in ("response_type", "client_id", "redirect_uri", "scope", "code_challenge_method")},
         "code_challenge length": len(params.get("code_challenge", "")),
-        "state length": len(params.get("state", "")),
+        "state length": state_length,
     }
     evidence.record(expected=expected, actual=actual)
     differences = [k for k in expected if k != "state length" and expected[k] != actual[k]]
     require(not differences, f"authorize URL differs in {differences}: expected {expected}, got {actual}")
-    require(actual["state length"] >= 20, f"state is {actual['state length']} chars, expected >= 20")
+    require(state_length >= 20, f"state is {state_length} chars, expected >= 20")
 
 
 @pytest.mark.check("api.login.fresh_pkce")

@@ -12,6 +12,7 @@ from checks.evidence import Evidence
 from checks.http import HttpClient, Response
 from checks.login import SignedInSession
 from checks.secrets import register_secret
+from environments import Environment
 from suites.api import forged
 from suites.api.flows import Credentials, direct_tokens, refresh_grant, standin_faults
 from suites.api.helpers import (
@@ -51,17 +52,17 @@ def _problem(response: Response) -> str | None:
     )
 
 
-def _minted(idp: HttpClient, env: Any, refresh_token: str, defect: str, user: str) -> str:
+def _minted(idp: HttpClient, env: Environment, refresh_token: str, defect: str, user: str) -> str:
     """[local] An access token the stand-in itself mints with one defect (real kid and key), via a refresh grant."""
-    with standin_faults(idp, env.cognito.domain, {"access_token": [defect]}, user=user):
-        response = refresh_grant(idp, env.cognito.domain, env.cognito.client_id, refresh_token)
+    with standin_faults(idp, env.required("cognito.domain"), {"access_token": [defect]}, user=user):
+        response = refresh_grant(idp, env.required("cognito.domain"), env.required("cognito.client_id"), refresh_token)
     body = response.json_or_none() or {}
     require(response.status == 200 and "access_token" in body, f"stand-in mint ({defect}): {response.describe()}")
     register_secret(body["access_token"])
     return body["access_token"]
 
 
-def _bad_tokens(idp: HttpClient, env: Any, tokens: dict[str, Any], user: str) -> dict[str, str]:
+def _bad_tokens(idp: HttpClient, env: Environment, tokens: dict[str, Any], user: str) -> dict[str, str]:
     claims = forged.claims_of(tokens["access_token"])
     kid = forged.kid_of(tokens["access_token"])
     bad = {
@@ -83,9 +84,15 @@ def _bad_tokens(idp: HttpClient, env: Any, tokens: dict[str, Any], user: str) ->
 
 
 @pytest.mark.check("api.me.invalid_tokens")
-def test_me_invalid_tokens(api: HttpClient, idp: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+def test_me_invalid_tokens(
+    api: HttpClient, idp: HttpClient, env: Environment, user: Credentials, evidence: Evidence
+) -> None:
     tokens = direct_tokens(
-        idp, env.cognito.domain, client_id=env.cognito.client_id, redirect_uri=env.cognito.callback_url, user=user
+        idp,
+        env.required("cognito.domain"),
+        client_id=env.required("cognito.client_id"),
+        redirect_uri=env.required("cognito.callback_url"),
+        user=user,
     )
     bad = _bad_tokens(idp, env, tokens, user.username)
     problems = {name: p for name, token in bad.items() if (p := _problem(_me(api, token)))}
@@ -104,13 +111,17 @@ def test_me_invalid_tokens(api: HttpClient, idp: HttpClient, env: Any, user: Cre
 def test_me_token_edge_cases(
     api: HttpClient,
     idp: HttpClient,
-    env: Any,
+    env: Environment,
     user: Credentials,
     second_user: Credentials,
     other_client: tuple[str, str],
     evidence: Evidence,
 ) -> None:
-    domain, client_id, callback = env.cognito.domain, env.cognito.client_id, env.cognito.callback_url
+    domain, client_id, callback = (
+        env.required("cognito.domain"),
+        env.required("cognito.client_id"),
+        env.required("cognito.callback_url"),
+    )
     mine = direct_tokens(idp, domain, client_id=client_id, redirect_uri=callback, user=user)
     response = _me(api, mine["id_token"])
     expect_json(evidence, response, 401, INVALID_TOKEN)

@@ -12,6 +12,7 @@ import pytest
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
+from environments import Environment
 from suites.api.helpers import (
     ACCESS_COOKIE,
     ISO_MS,
@@ -32,7 +33,7 @@ CLAIM = re.compile(r"^Course completion claim rejected: Course not actually comp
 class Learner:
     """The test user's data-route calls, each asserted to be persisted / answered as authenticated."""
 
-    def __init__(self, api: HttpClient, token: str, evidence: Evidence, env: Any = None) -> None:
+    def __init__(self, api: HttpClient, token: str, evidence: Evidence, env: Environment | None = None) -> None:
         self.api, self.cookies, self.evidence, self.env = api, {ACCESS_COOKIE: token}, evidence, env
 
     def module_event(self, event: str, course: str, module: str) -> None:
@@ -65,7 +66,9 @@ def catalog_modules(site: HttpClient, course: str) -> list[str]:
 
 
 @pytest.mark.check("api.progress.module_lifecycle")
-def test_progress_module_lifecycle(api: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence) -> None:
+def test_progress_module_lifecycle(
+    api: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence
+) -> None:
     course, module = env.content.course, env.content.module
     learner = Learner(api, signed_in.access_token, evidence, env)
     before = learner.enrollment(course)
@@ -109,7 +112,7 @@ def test_progress_module_lifecycle(api: HttpClient, env: Any, signed_in: SignedI
 
 @pytest.mark.check("api.progress.aggregate")
 def test_progress_aggregate(
-    api: HttpClient, site: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence
+    api: HttpClient, site: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence
 ) -> None:
     course, module = env.content.course, env.content.module
     learner = Learner(api, signed_in.access_token, evidence, env)
@@ -136,7 +139,7 @@ def test_progress_aggregate(
 
 @pytest.mark.check("api.progress.completion_rollup")
 def test_progress_completion_rollup(
-    api: HttpClient, site: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence
+    api: HttpClient, site: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence
 ) -> None:
     # A course of the env pathway other than the content course, so completing it cannot satisfy the early claim
     # of api.progress.completion_claim on the content course.
@@ -162,7 +165,7 @@ def test_progress_completion_rollup(
     reference_clause(evidence, env, len(badges) == 1, f"{course}: expected exactly one badge row, found {len(badges)}")
 
 
-def _badges(env: Any, user_id: str, course: str) -> list[dict[str, Any]]:
+def _badges(env: Environment, user_id: str, course: str) -> list[dict[str, Any]]:
     """[local] The user's badge items for `course`. A Query (read-only, but not a Describe/Get/List name, so the
     core's read-only wrapper refuses it) against the sandbox's moto endpoint with its dummy credentials."""
     client = boto3.client(
@@ -183,7 +186,7 @@ def _badges(env: Any, user_id: str, course: str) -> list[dict[str, Any]]:
 
 @pytest.mark.check("api.progress.completion_claim")
 def test_progress_completion_claim(
-    api: HttpClient, site: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence
+    api: HttpClient, site: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence
 ) -> None:
     course = env.content.course
     total = len(catalog_modules(site, course))

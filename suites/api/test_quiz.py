@@ -9,6 +9,7 @@ import pytest
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
+from environments import Environment
 from suites.api.helpers import ACCESS_COOKIE, expect_error_code, expect_json, reference_clause
 
 # The sandbox quiz (SPEC §5): q1 single (1 point), q2 multi (1), q3 text (2); passing score 75.
@@ -34,9 +35,14 @@ def test_quiz_grading(api: HttpClient, signed_in: SignedInSession, evidence: Evi
 
 
 @pytest.mark.check("api.quiz.validation")
-def test_quiz_validation(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_quiz_validation(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     too_many = [{"id": f"q{i}", "value": "x"} for i in range(101)]
-    for body in ({"answers": []}, {"module_slug": QUIZ_MODULE}, {"module_slug": QUIZ_MODULE, "answers": too_many}):
+    bodies: list[dict[str, Any]] = [
+        {"answers": []},
+        {"module_slug": QUIZ_MODULE},
+        {"module_slug": QUIZ_MODULE, "answers": too_many},
+    ]
+    for body in bodies:
         expect_error_code(evidence, api.post("/quiz/grade", json=body), 400, "SCHEMA_VALIDATION_FAILED")
     # [reference] QUIZ_NOT_FOUND is ours (SPEC §3.9); the real deployment grades any module 100/pass, which is
     # api.quiz.grading's finding, not a validation defect.

@@ -11,6 +11,7 @@ import pytest
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
+from environments import Environment
 from suites.api.helpers import (
     ACCESS_COOKIE,
     ISO_MS,
@@ -36,7 +37,7 @@ def _padded(size: int) -> bytes:
     return json.dumps({**VIEW, "padding": "x" * (size - len(empty))}, separators=(",", ":")).encode()
 
 
-def enroll_course(api: HttpClient, env: Any, token: str) -> Any:
+def enroll_course(api: HttpClient, env: Environment, token: str) -> Any:
     body = {
         "eventName": "learning_course_enrolled",
         "course_slug": env.content.course,
@@ -47,7 +48,7 @@ def enroll_course(api: HttpClient, env: Any, token: str) -> Any:
 
 
 @pytest.mark.check("api.events.payload_cap")
-def test_events_payload_cap(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_events_payload_cap(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     headers = {"Content-Type": "application/json"}
     over, at_cap = _padded(CAP + 1), _padded(CAP)
     require(len(over) == CAP + 1 and len(at_cap) == CAP, "harness bug: padded bodies have the wrong size")
@@ -92,7 +93,7 @@ def test_events_validation(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("api.data.anonymous")
-def test_data_anonymous(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_data_anonymous(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     """Property: without a valid identity no user data comes back, no session is set, nothing is a 5xx and the
     enrollment list is refused. [reference] the exact anonymous shapes of SPEC §3.8."""
     aggregate = {"type": "course", "slug": env.content.course}
@@ -134,12 +135,12 @@ def _answers_as_someone(body: Any) -> bool:
 
 
 @pytest.mark.check("api.events.persisted")
-def test_events_persisted(api: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence) -> None:
+def test_events_persisted(api: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence) -> None:
     expect_persisted(evidence, env, enroll_course(api, env, signed_in.access_token))
 
 
 @pytest.mark.check("api.enrollments.list")
-def test_enrollments_list(api: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence) -> None:
+def test_enrollments_list(api: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence) -> None:
     enrolled = enroll_course(api, env, signed_in.access_token)
     if (enrolled.json_or_none() or {}).get("status") != "persisted":
         # Whether signed-in events are recorded is api.events.persisted's property; the list is judged on its own.

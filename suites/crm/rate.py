@@ -34,7 +34,7 @@ class Event:
 
 
 def measure(
-    send: Callable[[int], None],
+    send: Callable[[int], object],  # what it returns is not read
     observe: Callable[[], int | None],
     *,
     count: int,

@@ -16,6 +16,7 @@ from checks.evidence import Evidence
 from checks.http import HttpClient, Response
 from checks.login import ACCESS_COOKIE
 from checks.polling import poll
+from environments import Environment
 from suites.api.helpers import blocked_unless, expect_status, is_persisted, require, where
 
 __all__ = [
@@ -84,7 +85,7 @@ class Learner:
     """One signed-in user driving the API with its access cookie; a refused event blocks the check (recording
     signed-in events is api.events.persisted's property, not the sync's)."""
 
-    def __init__(self, api: HttpClient, env: Any, access_token: str, evidence: Evidence) -> None:
+    def __init__(self, api: HttpClient, env: Environment, access_token: str, evidence: Evidence) -> None:
         self.api, self.env, self.evidence = api, env, evidence
         self.cookies = {ACCESS_COOKIE: access_token}
         self._profile: dict[str, Any] | None = None

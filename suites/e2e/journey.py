@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Page
@@ -33,7 +33,7 @@ class View:
         """The environment's course page (not opened yet)."""
         return CoursePage(self.page, self.site_urls, self.env.content.course)
 
-    def watch_auth_me(self, event: str, pick: Callable[[Any], T]) -> list[T]:
+    def watch_auth_me(self, event: Literal["request", "response"], pick: Callable[[Any], T]) -> list[T]:
         """From now on, `pick(r)` of every `event` ("request" or "response") whose path ends in /auth/me."""
         seen: list[T] = []
         self.page.on(event, lambda r: seen.append(pick(r)) if urlsplit(r.url).path.endswith("/auth/me") else None)

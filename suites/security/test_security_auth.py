@@ -4,12 +4,12 @@ and revocation of the refresh token on logout."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from environments import Environment
 from suites.api.flows import Credentials, callback_with_code, fresh_login, refresh_grant
 from suites.api.helpers import (
     NOT_FOUND,
@@ -41,7 +41,7 @@ def test_test_bypass_disabled(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("security.cookies.flags")
-def test_cookie_flags(api: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+def test_cookie_flags(api: HttpClient, env: Environment, user: Credentials, evidence: Evidence) -> None:
     """The two session cookies as set by a real login: HttpOnly (so never in `document.cookie`), Secure,
     SameSite=Strict, Path, Max-Age, and host-only or exactly the env's `cookie_domain`. Whether a transaction
     cookie exists is security.login.state_bound_to_browser's concern; whether the login works is
@@ -61,14 +61,14 @@ def test_cookie_flags(api: HttpClient, env: Any, user: Credentials, evidence: Ev
 
 @pytest.mark.check("security.logout.revokes_refresh")
 def test_logout_revokes_refresh(
-    api: HttpClient, idp: HttpClient, env: Any, user: Credentials, evidence: Evidence
+    api: HttpClient, idp: HttpClient, env: Environment, user: Credentials, evidence: Evidence
 ) -> None:
     # A login of its own: revoking the run's shared session would break every later check.
     login = fresh_login(api, user)
     refresh = login.callback.set_cookies.get(REFRESH_COOKIE)
     blocked_unless(bool(refresh and refresh.value), "api.callback.success", "the login set no refresh token to revoke")
     assert refresh is not None
-    domain, client_id = env.cognito.domain, env.cognito.client_id
+    domain, client_id = env.required("cognito.domain"), env.required("cognito.client_id")
     # Control: the token works before logout, so a later invalid_grant can only come from the revocation.
     before = refresh_grant(idp, domain, client_id, refresh.value)
     require(before.status == 200, f"the fresh refresh token did not work before logout: {before.describe()}")

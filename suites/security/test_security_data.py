@@ -11,6 +11,7 @@ import pytest
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
+from environments import Environment
 from suites.api.flows import Credentials
 from suites.api.helpers import ACCESS_COOKIE, WWW_AUTHENTICATE, expect_status, reference_clause, require, where
 
@@ -37,7 +38,7 @@ def test_cors_disallowed_origin(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("security.data.no_email_identity_reads")
-def test_no_email_identity_reads(api: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+def test_no_email_identity_reads(api: HttpClient, env: Environment, user: Credentials, evidence: Evidence) -> None:
     """Property: without a session, naming the test user's email returns none of their data (it fails only when the
     user's progress or enrollments come back). [reference] the exact anonymous / 401 answers."""
     email = user.username  # the hosted UI's username is the email (SPEC §2)
@@ -72,7 +73,9 @@ def _users_data(body: Any) -> bool:
 
 
 @pytest.mark.check("security.data.no_unauthenticated_writes")
-def test_no_unauthenticated_writes(api: HttpClient, env: Any, signed_in: SignedInSession, evidence: Evidence) -> None:
+def test_no_unauthenticated_writes(
+    api: HttpClient, env: Environment, signed_in: SignedInSession, evidence: Evidence
+) -> None:
     """Property: an event without a session that names the test user's email is not recorded for them: the answer
     does not claim it was (`persisted` / `authenticated`) and their progress, read with the session, is unchanged.
     [reference] the exact `{"status":"logged","mode":"anonymous"}`."""

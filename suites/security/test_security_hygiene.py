@@ -14,6 +14,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from checks.aws.session import ReadOnlyAws
 from checks.errors import CheckFailure, HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient, Response
@@ -21,6 +22,7 @@ from checks.login import SignedInSession
 from checks.plugin.state import run_state
 from checks.polling import poll
 from checks.secrets import register_secret, registered_secrets
+from environments import Environment
 from suites.api import forged
 from suites.api.flows import Credentials, direct_tokens, fresh_login, start_login
 from suites.api.helpers import ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIES, query_of, require, where
@@ -71,12 +73,15 @@ def _login_after_rotation(api: HttpClient, user: Credentials, new_kid: str) -> d
     return attempt
 
 
-def _prime_key_cache(api: HttpClient, idp: HttpClient, env: Any, user: Credentials) -> int:
+def _prime_key_cache(api: HttpClient, idp: HttpClient, env: Environment, user: Credentials) -> int:
     """Have the backend validate a token of the current key first (as a backend that has been serving does), so
     its JWKS cache holds the key set from before the rotation; else its first fetch would see the new key anyway."""
-    cognito = env.cognito
     tokens = direct_tokens(
-        idp, cognito.domain, client_id=cognito.client_id, redirect_uri=cognito.callback_url, user=user
+        idp,
+        env.required("cognito.domain"),
+        client_id=env.required("cognito.client_id"),
+        redirect_uri=env.required("cognito.callback_url"),
+        user=user,
     )
     me = api.get("/auth/me", cookies={ACCESS_COOKIE: tokens["access_token"]})
     if me.status not in (200, 404):  # 404: a valid token for a user without a profile row
@@ -88,8 +93,10 @@ def _prime_key_cache(api: HttpClient, idp: HttpClient, env: Any, user: Credentia
 
 
 @pytest.mark.check("security.auth.jwks_rotation")
-def test_jwks_rotation(api: HttpClient, idp: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
-    domain = env.cognito.domain
+def test_jwks_rotation(
+    api: HttpClient, idp: HttpClient, env: Environment, user: Credentials, evidence: Evidence
+) -> None:
+    domain = env.required("cognito.domain")
     primed = _prime_key_cache(api, idp, env, user)
     # keep_old: SPEC §10 says "old key dropped", but dropping it would invalidate the sessions other workers and
     # runs hold. The property is proven either way: a backend that never refetches does not know the new kid.
@@ -108,7 +115,8 @@ def test_jwks_rotation(api: HttpClient, idp: HttpClient, env: Any, user: Credent
         attempts.append({**outcome, "at_s": round(time.monotonic() - started, 1)})
         return bool(outcome["ok"])
 
-    ok, _tries = poll(attempt, timeout_s=ROTATION_DEADLINE_S, interval_s=ROTATION_RETRY_S)
+    answer, _tries = poll(attempt, timeout_s=ROTATION_DEADLINE_S, interval_s=ROTATION_RETRY_S)
+    ok = bool(answer)  # None at the deadline
     evidence.record(
         expected={
             "after rotation": "fresh login → 302 with a session; /auth/me with the new access token → 200",
@@ -243,7 +251,12 @@ def _ingested(logs: Any, group: str, marker: str, sent_ms: int) -> bool:
 
 @pytest.mark.check("security.logs.no_secrets")
 def test_logs_hold_no_secrets(
-    request: pytest.FixtureRequest, api: HttpClient, env: Any, aws: Any, user: Credentials, evidence: Evidence
+    request: pytest.FixtureRequest,
+    api: HttpClient,
+    env: Environment,
+    aws: ReadOnlyAws,
+    user: Credentials,
+    evidence: Evidence,
 ) -> None:
     window_start = _iso_ms(run_state(request.config).started_at) - LOG_SKEW_MS
     own = _auth_traffic(api, _session_if_any(request, evidence))

@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 from checks.evidence import Evidence
 from checks.http import HttpClient
+from environments import Environment
 from suites.api.flows import Credentials, complete_login, standin_faults, start_login
 from suites.api.helpers import (
     AUTH_FAILED,
@@ -71,7 +71,7 @@ def test_verifier_not_exposed(api: HttpClient, evidence: Evidence) -> None:
 
 
 @pytest.mark.check("security.login.state_bound_to_browser")
-def test_state_bound_to_browser(api: HttpClient, env: Any, evidence: Evidence) -> None:
+def test_state_bound_to_browser(api: HttpClient, env: Environment, evidence: Evidence) -> None:
     victim, attacker = start_login(api), start_login(api)
     expect_cookies(evidence, victim.response, [TXN_COOKIE], env=env, owns_domain=False)
     code = f"any-{secrets.token_hex(8)}"
@@ -82,7 +82,7 @@ def test_state_bound_to_browser(api: HttpClient, env: Any, evidence: Evidence) -
 
 
 @pytest.mark.check("security.login.nonce")
-def test_login_nonce(api: HttpClient, idp: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
+def test_login_nonce(api: HttpClient, idp: HttpClient, env: Environment, user: Credentials, evidence: Evidence) -> None:
     start = start_login(api)
     nonce = start.params.get("nonce", "")
     evidence.record(expected={"nonce length": ">= 20"}, actual={"nonce length": len(nonce)})
@@ -91,7 +91,7 @@ def test_login_nonce(api: HttpClient, idp: HttpClient, env: Any, user: Credentia
         evidence.note("[local] the wrong-nonce ID token needs the sandbox stand-in: not tried on this target")
         return
     # [local] the stand-in mints an ID token whose nonce is not the one sent: the callback must refuse it.
-    with standin_faults(idp, env.cognito.domain, {"id_token": ["wrong_nonce"]}, user=user.username):
+    with standin_faults(idp, env.required("cognito.domain"), {"id_token": ["wrong_nonce"]}, user=user.username):
         login = complete_login(api, start, user)
     callback = login.callback
     evidence.record(
@@ -122,8 +122,8 @@ def _landing(site: str, location: str | None) -> tuple[str, bool]:
 
 
 @pytest.mark.check("security.login.open_redirect")
-def test_open_redirect(api: HttpClient, env: Any, user: Credentials, evidence: Evidence) -> None:
-    site = env.site_base_url.rstrip("/")
+def test_open_redirect(api: HttpClient, env: Environment, user: Credentials, evidence: Evidence) -> None:
+    site = env.required("site_base_url").rstrip("/")
     landing = f"{site}/learn"
     finals: dict[str, str | None] = {}
     relative: list[str] = []
