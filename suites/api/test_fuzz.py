@@ -98,8 +98,9 @@ def test_fuzz_no_5xx(api: HttpClient, env: Environment, evidence: Evidence, requ
         expected="no 5xx and every answer matching its documented schema",
         actual={"examples": report.examples_per_operation(), "findings": summary["findings"]},
     )
-    if any(run.cut_short for run in report.runs.values()):
-        evidence.note(f"the {bounds.max_seconds:.0f} s bound cut the fuzzing short (see fuzz-summary.json)")
+    short = sorted(name for name, run in report.runs.items() if run.cut_short)
+    if short:  # not every generated case was sent: a pass would claim more than was tried
+        evidence.warn(f"the {bounds.max_seconds:.0f} s bound cut the fuzzing of {len(short)} operation(s) short")
     findings = []
     for finding in report.findings.values():
         if finding.owner:

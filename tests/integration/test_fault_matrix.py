@@ -46,6 +46,8 @@ def test_matrix_covers_every_fault_of_this_wave() -> None:
 # Checks whose seconds are spent only where they catch the batch's fault: the fuzzer (15-20 s), and the latency
 # thresholds (a p95 taken in a niced run beside the tier's other worker is not the target's; the healthy pair's
 # serial run judges them). The full runs show them green on the healthy sandbox.
+FUZZ = "api.fuzz.no_5xx"
+MATRIX_FUZZ_S = 90.0  # an upper bound: the fuzzer ends once every case is sent (~15 s on a quiet machine)
 ONLY_WHERE_CATCHING = {
     "api.fuzz.no_5xx": "suites/api/test_fuzz.py::test_fuzz_no_5xx",
     "load.api.read_latency": "suites/load/test_load_api.py::test_read_latency",
@@ -65,7 +67,12 @@ def _run_for(batch: Batch, tmp_path: Path) -> HarnessRun:
             extra += ["--deselect", item]
     return run_harness(
         tmp_path,
-        env=env_file(tmp_path, required_areas=areas, crm_deadline_s=MATRIX_CRM_DEADLINE_S if "crm" in areas else None),
+        env=env_file(
+            tmp_path,
+            required_areas=areas,
+            crm_deadline_s=MATRIX_CRM_DEADLINE_S if "crm" in areas else None,
+            fuzz_seconds=MATRIX_FUZZ_S if FUZZ in batch.caught_by else None,
+        ),
         faults=[fault.name for fault in batch.faults],
         paths=suites_for(areas),
         extra=extra,
