@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Cookie
 
 __all__ = ["ApiRead", "BrowserApi", "enrolled_course_slugs", "find_module_progress", "session_cookies"]
 
@@ -47,7 +47,7 @@ def enrolled_course_slugs(read: ApiRead) -> list[str]:
     """Course slugs of an `enrollments/list` answer (SPEC §3.11); [] for anything else."""
     body = read.body if isinstance(read.body, dict) else {}
     courses = (body.get("enrollments") or {}).get("courses") or []
-    return [c.get("slug") for c in courses if isinstance(c, dict) and c.get("slug")]
+    return [c["slug"] for c in courses if isinstance(c, dict) and c.get("slug")]
 
 
 def _module_rows(node: Any) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -66,6 +66,6 @@ def find_module_progress(read: ApiRead, module_slug: str) -> dict[str, Any] | No
     return next((row for slug, row in _module_rows(body.get("progress")) if slug == module_slug), None)
 
 
-def session_cookies(context: BrowserContext) -> list[dict[str, Any]]:
+def session_cookies(context: BrowserContext) -> list[Cookie]:
     """Every `hhl_*` cookie the browser holds, any host (values included: never write these anywhere)."""
     return [c for c in context.cookies() if str(c.get("name", "")).startswith("hhl_")]

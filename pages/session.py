@@ -8,6 +8,7 @@ Lockout guard: a rejected sign-in is recorded in the run's shared directory and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,7 +62,7 @@ def cookie_problems(cookies: list[dict[str, Any]], document_cookie_names: list[s
     return problems
 
 
-def cookie_flags(cookies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def cookie_flags(cookies: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The cookies without their values: what evidence may show."""
     return [{k: c.get(k) for k in COOKIE_FLAG_KEYS} for c in cookies]
 

@@ -150,7 +150,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         check_id = _check_id(item)
         spec = CATALOG.get(check_id) if check_id else None
-        group = xdist_group_for(spec.id, spec.area, item.fixturenames, shared_users=shared) if spec else None
+        # Suite items are test functions (only a pytest.Function has fixture names).
+        fixtures = item.fixturenames if isinstance(item, pytest.Function) else ()
+        group = xdist_group_for(spec.id, spec.area, fixtures, shared_users=shared) if spec else None
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
             groups[item.nodeid] = group

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
+from checks.aws.session import ReadOnlyAws
 from checks.errors import CheckFailure, HarnessError, LoginFailed
 from checks.http import HttpClient
 from checks.login import SignedInSession, broken_by_backend
+from environments import Environment
 from suites.api.flows import Credentials
 
 
@@ -28,7 +30,7 @@ def user(test_user: Any) -> Credentials:
 
 
 @pytest.fixture
-def second_user(env: Any) -> Credentials:
+def second_user(env: Environment) -> Credentials:
     users = env.sandbox.users if env.sandbox else []
     if len(users) < 2:
         raise HarnessError("the sandbox state lists no second user (needed for a sub without a profile row)")
@@ -49,21 +51,17 @@ def signed_in(request: pytest.FixtureRequest) -> SignedInSession:
 
 
 @pytest.fixture
-def idp(env: Any, http_client: Callable[[str], HttpClient]) -> HttpClient:
-    if not env.cognito.domain:
-        raise HarnessError(f"{env.source_file}: `cognito.domain` is not set")
-    return http_client(env.cognito.domain)
+def idp(env: Environment, http_client: Callable[[str], HttpClient]) -> HttpClient:
+    return http_client(env.required("cognito.domain"))
 
 
 @pytest.fixture
-def site(env: Any, http_client: Callable[[str], HttpClient]) -> HttpClient:
-    if not env.site_base_url:
-        raise HarnessError(f"{env.source_file}: `site_base_url` is not set")
-    return http_client(env.site_base_url)
+def site(env: Environment, http_client: Callable[[str], HttpClient]) -> HttpClient:
+    return http_client(env.required("site_base_url"))
 
 
 @pytest.fixture
-def other_client(env: Any, aws: Any) -> tuple[str, str]:
+def other_client(env: Environment, aws: ReadOnlyAws) -> tuple[str, str]:
     """The negative-test client's id and first callback URL, by a read-only DescribeUserPoolClient."""
     client_id = env.cognito.other_client_id
     if not client_id:

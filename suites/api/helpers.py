@@ -14,6 +14,7 @@ from checks.errors import CheckFailure, PreflightBlocked
 from checks.evidence import Evidence
 from checks.http import Response, SetCookie
 from checks.login import ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIES, TXN_COOKIE  # re-exported to the suites
+from environments import Environment
 
 WWW_AUTHENTICATE = 'Bearer realm="Hedgehog Learn"'
 NOT_FOUND = {"message": "Not Found"}
@@ -132,8 +133,8 @@ def expect_no_cookie_change(response: Response) -> None:
     require(not headers, f"{where(response)}: expected no Set-Cookie, got {[h.split('=')[0] for h in headers]}")
 
 
-def cookie_domain(env: Any) -> str | None:
-    """The Domain the env file declares for the session cookies (`cookie_domain`), or None: host-only."""
+def cookie_domain(env: Environment | None) -> str | None:
+    """The Domain the env file declares for the session cookies (`cookie_domain`), or None: host-only (no env too)."""
     return getattr(env, "cookie_domain", None) or None
 
 
@@ -181,7 +182,7 @@ def expect_cookies(
     names: Iterable[str],
     *,
     clearing: bool = False,
-    env: Any = None,
+    env: Environment | None = None,
     owns_domain: bool = True,
 ) -> None:
     """The cookies `names` set (or cleared) per SPEC §3.3, with the env's `cookie_domain`. When clearing, the
@@ -213,12 +214,13 @@ def expect_cookies(
                 evidence.note(f"[reference] clearing with the set flags: {problem}")
 
 
-def is_reference(env: Any) -> bool:
-    """Whether `[reference]` clauses apply (SPEC §10): only against our own reference backend's profile."""
+def is_reference(env: Environment | None) -> bool:
+    """Whether `[reference]` clauses apply (SPEC §10): only against our own reference backend's profile (no env:
+    they do)."""
     return getattr(env, "profile", "reference") == "reference"
 
 
-def reference_clause(evidence: Evidence, env: Any, ok: bool, message: str) -> None:
+def reference_clause(evidence: Evidence, env: Environment | None, ok: bool, message: str) -> None:
     """A `[reference]` clause of SPEC §10: a failure under `profile: reference`, a note in the evidence elsewhere
     (the real deployment words or shapes it differently, and a correct implementation may too)."""
     if ok:
@@ -233,7 +235,7 @@ def is_persisted(body: Any) -> bool:
     return isinstance(body, dict) and body.get("status") == "persisted" and body.get("mode") == "authenticated"
 
 
-def expect_persisted(evidence: Evidence, env: Any, response: Any) -> None:
+def expect_persisted(evidence: Evidence, env: Environment | None, response: Any) -> None:
     """Property: the event was recorded for the signed-in user (`persisted`, `authenticated`); [reference] our
     store's `backend:"dynamodb"` (the real deployment answers `backend:"properties"` plus a contactId)."""
     body = response.json_or_none()

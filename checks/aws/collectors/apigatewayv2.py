@@ -34,9 +34,10 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     client = ctx.client("apigatewayv2")
     api_id, source = ctx.env.api_id, "env api_id"
     if not api_id:
-        host = urlsplit(ctx.env.api_base_url).hostname
+        base_url = ctx.env.required("api_base_url")
+        host = urlsplit(base_url).hostname
         source = f"api mapping of {host}"
-        api_id = ctx.attempt("api_id", lambda: _api_id_from_domain(client, ctx.env.api_base_url))
+        api_id = ctx.attempt("api_id", lambda: _api_id_from_domain(client, base_url))
         if api_id is None and "api_id" not in ctx.errors:
             ctx.errors["api_id"] = f"no API mapping for domain {host} (set api_id in the env file)"
     if not api_id:
