@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from checks.plugin.hookspecs import RunOutcomeLike
 from checks.plugin.outcomes import iso
 from checks.plugin.state import RunState
 from checks.redaction import redact_text
@@ -76,7 +77,7 @@ def default_finish_run(
     environment: dict[str, Any],
     secrets: Sequence[str],
     baseline_dir: Path | None,
-) -> Any:
+) -> RunOutcomeLike:
     """reports.finish_run, or (while the reports package is missing) results.json alone and INCONCLUSIVE."""
     reports = importlib.import_module("reports")
     finish_run = getattr(reports, "finish_run", None)

@@ -14,6 +14,7 @@ import pytest
 
 from checks.plugin.collection import is_suite_path
 from checks.plugin.finish import FallbackOutcome, check_results, default_finish_run, run_info, summary_lines
+from checks.plugin.hookspecs import RunOutcomeLike
 from checks.plugin.outcomes import ItemOutcome, scrub_report, update_outcome
 from checks.plugin.preflight import publish
 from checks.plugin.sandbox import sandbox_state_file
@@ -22,7 +23,7 @@ from checks.redaction import redact_text
 from checks.secrets import registered_secrets
 from checks.vocabulary import ExitCode
 from environments import Environment, EnvironmentFileError, load_environment
-from reports.results import CheckResult
+from reports.results import CheckResult, RunInfo
 from reports.step_summary import run_annotations
 
 _KEEP_PYTEST_STATUS = (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR)
@@ -82,12 +83,12 @@ def _environment_error(check: ItemCheck, result: CheckResult, outcome: ItemOutco
 @pytest.hookimpl(trylast=True)
 def pytest_hhl_finish_run(
     run_dir: Path,
-    run: Any,
-    checks: list[Any],
+    run: RunInfo,
+    checks: list[CheckResult],
     environment: dict[str, Any],
     secrets: Sequence[str],
     baseline_dir: Path | None,
-) -> Any:
+) -> RunOutcomeLike:
     return default_finish_run(run_dir, run, checks, environment, secrets, baseline_dir)
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from checks.catalog import CheckSpec
 from checks.evidence import Evidence
+from checks.plugin.hookspecs import RunOutcomeLike
 from checks.plugin.outcomes import ItemOutcome
 from checks.plugin.preflight import Blocker
 from checks.vocabulary import RunScope
@@ -40,7 +41,7 @@ class RunState:
     active: bool = False  # this session collected suite items (not `pytest tests`)
     results: list[dict[str, Any]] = field(default_factory=list)  # CheckResult JSON (controller only)
     worker_secrets: set[str] = field(default_factory=set)
-    outcome: Any = None  # reports.RunOutcome once finished
+    outcome: RunOutcomeLike | None = None  # reports.RunOutcome once finished
 
 
 @dataclass
