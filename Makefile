@@ -74,7 +74,7 @@ PYTEST_INTEGRATION := $(VENV)/bin/pytest -n 2 --dist loadgroup -q -p no:randomly
 
 test: setup lint
 	@# The two unit processes side by side: both wait on servers and browsers as much as on the CPU.
-	$(PYTEST_PROJECT) tests/backend tests/reports tests/harness tests/suites tests/checks tests/ci & unit=$$!; \
+	$(PYTEST_PROJECT) tests/backend tests/reports tests/suites tests/checks tests/environments tests/ci & unit=$$!; \
 	  $(PYTEST_PROJECT) tests/sandbox tests/pages; sandbox=$$?; wait $$unit && test $$sandbox -eq 0
 	$(PYTEST_INTEGRATION) tests/integration
 

@@ -1,7 +1,7 @@
-"""The harness tests' pytester gate and loopback target, reused by the CI tests."""
+"""The CI tests reuse the gate plugin tests' pytester gate and loopback target (tests/checks/gate_project.py)."""
 
 from __future__ import annotations
 
-from tests.harness.conftest import api_server, gate, serve
+from tests.checks.gate_project import api_server, gate, serve
 
 __all__ = ["api_server", "gate", "serve"]

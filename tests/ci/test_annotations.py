@@ -17,8 +17,8 @@ from reports.step_summary import (
     summary_markdown,
     write_step_summary,
 )
+from tests.checks.gate_project import Gate, Server, env_document
 from tests.ci.workflows import gate_steps
-from tests.harness.conftest import Gate, Server, env_document
 
 SECRET = "Planted-CI-Secret-51fe"
 RUN_ID = "local-20260301T101500Z-abc123"

@@ -16,7 +16,7 @@ from botocore.stub import Stubber
 from checks.aws.calls import RECORDER, iam_action, merge_rows, read_calls, write_calls
 from checks.aws.session import ReadOnlyAws, ReadOnlyViolation, cleanup_client
 from checks.aws.snapshot import InfraSnapshot
-from tests.harness.conftest import Gate, env_document
+from tests.checks.gate_project import Gate, env_document
 
 TABLE = "hedgehog-learn-users-local"
 SUB = "11111111-1111-4111-8111-111111111111"

@@ -15,8 +15,8 @@ import pytest
 
 from checks.http import MAX_BODY_BYTES
 from reports.redaction import token_fragments
-from tests.harness.conftest import Gate, env_document
-from tests.harness.test_redaction_rules import EMAIL, SUB, TOKEN, fragments_of
+from tests.checks.gate_project import Gate, env_document
+from tests.checks.test_redaction_rules import EMAIL, SUB, TOKEN, fragments_of
 
 PREFIX = '{"error":"Unauthorized: Invalid or expired token","detail":"rejected '
 

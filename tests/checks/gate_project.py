@@ -1,5 +1,6 @@
-"""Fixtures for the harness's own tests: tiny HTTP servers standing in for targets, and a pytester project that
-loads the gate plugin with a fake `pytest_hhl_finish_run` (records the results, derives a simple verdict)."""
+"""Stand-ins for the gate plugin's own tests (tests/checks, tests/ci): tiny loopback HTTP servers standing in for
+targets, and a pytester project that loads the gate plugin with a fake `pytest_hhl_finish_run` (records the
+results, derives a simple verdict); and the fixtures that make them (`serve`, `api_server`, `gate`)."""
 
 from __future__ import annotations
 
@@ -66,24 +67,6 @@ class Server:
     def stop(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[dict[str, Route]], Server]]:
-    servers: list[Server] = []
-
-    def start(routes: dict[str, Route]) -> Server:
-        servers.append(Server(routes))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def api_server(serve: Callable[[dict[str, Route]], Server]) -> Server:
-    return serve(API_ROUTES)
 
 
 def env_document(api_base_url: str, **overrides: Any) -> dict[str, Any]:
@@ -164,6 +147,27 @@ class Gate:
     def results(self) -> dict[str, dict[str, Any]]:
         data = json.loads((self.report_dir / "fake-results.json").read_text())
         return {check["id"]: check for check in data["checks"]}
+
+
+# --- fixtures (tests/checks/conftest.py and tests/ci/conftest.py expose them) ---------------------------------
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[dict[str, Route]], Server]]:
+    servers: list[Server] = []
+
+    def start(routes: dict[str, Route]) -> Server:
+        servers.append(Server(routes))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def api_server(serve: Callable[[dict[str, Route]], Server]) -> Server:
+    return serve(API_ROUTES)
 
 
 @pytest.fixture

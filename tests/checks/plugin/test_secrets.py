@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.conftest import Gate, Server, env_document
+from tests.checks.gate_project import Gate, Server, env_document
 
 PLANTED = "Planted-Secret-9f3c"
 LEAKY_SUITE = """

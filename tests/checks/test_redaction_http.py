@@ -12,7 +12,7 @@ from checks.errors import CheckFailure, TargetUnreachable
 from checks.evidence import Evidence
 from checks.http import HttpClient, parse_set_cookie
 from checks.redaction import REDACTED, redact_json, redact_text
-from tests.harness.conftest import Server
+from tests.checks.gate_project import Server
 
 
 def _b64(obj: dict) -> str:

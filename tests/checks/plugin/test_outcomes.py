@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.harness.conftest import Gate, Server, env_document
+from tests.checks.gate_project import Gate, Server, env_document
 
 OUTCOME_SUITE = """
 import pytest

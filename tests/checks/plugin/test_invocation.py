@@ -16,9 +16,9 @@ import pytest
 
 from checks.catalog import CheckSpec
 from checks.plugin.preflight import blockers, prerequisite_order
-from tests.harness.conftest import Gate, env_document
+from tests.checks.gate_project import Gate, env_document
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 TWO_CHECKS = """
 import pytest

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness.conftest import API_ROUTES, Gate, Server
+from tests.checks.gate_project import API_ROUTES, Gate, Server
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 DEPENDANTS = """
 import pytest
 

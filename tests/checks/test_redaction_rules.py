@@ -14,7 +14,7 @@ from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.redaction import FRAGMENT_LENGTH, REDACTED, excerpt, jwt_fragments, redact_json, redact_text
 from reports.redaction import contains_secret, scan_run_dir, scrub_text, scrub_value, token_fragments
-from tests.harness.conftest import Server
+from tests.checks.gate_project import Server
 
 EMAIL = "planted.learner@example.com"
 SUB = "5f0c2a3e-8b1d-4c7a-9e6f-2d4b8a1c3e5f"
