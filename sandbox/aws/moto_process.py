@@ -17,13 +17,14 @@ import contextlib
 import ctypes
 import json
 import os
+import re
 import select
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,9 +81,13 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _warm_up() -> None:
+def _warm_up(after: threading.Thread | None = None) -> None:
     """Pay moto's slowest first-use costs (CloudFormation's import, IAM's managed-policy load) while the
-    orchestrator is still importing its own modules, instead of inside the first provisioning calls."""
+    orchestrator is still importing its own modules, instead of inside the first provisioning calls. After a
+    restore, its later part comes first (the same imports) and the phases are reported."""
+    if after is not None:
+        after.join()
+        timings.report(prefix="moto child timing")
     from moto.cloudformation import models as _cloudformation  # noqa: F401  (≈0.8 s import)
     from moto.core import DEFAULT_ACCOUNT_ID
     from moto.iam.models import iam_backends
@@ -155,18 +160,52 @@ def _blobs(request: dict[str, Any]) -> dict[str, bytes]:
     return {name: Path(path).read_bytes() for name, path in request.get("blobs", {}).items()}
 
 
-def _restore(request_line: str) -> bool:
+def _restore(request_line: str) -> Callable[[], None] | None:
+    """Install the snapshot named in the request; returns what installs its later part (or None: nothing used)."""
     from sandbox.aws import moto_server
     from sandbox.aws.moto_snapshot import SnapshotError, restore
 
     moto_server.prepare()  # before moto's models load: they ask botocore for regions at import
     try:
         request = json.loads(request_line)
-        restore(Path(request["snapshot"]), request["fill"], _blobs(request))
-        return True
+        return restore(Path(request["snapshot"]), request["fill"], _blobs(request))
     except (SnapshotError, OSError, ValueError, KeyError) as exc:
         print(f"moto: snapshot not used: {exc}", file=sys.stderr, flush=True)
-        return False
+        return None
+
+
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
+
+
+def _hold_services(services: frozenset[str]) -> threading.Event:
+    """Requests signed for `services` wait until the returned event is set (their state is still being restored);
+    every other request is served at once."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    done = threading.Event()
+    original = DomainDispatcherApplication.__call__
+
+    def call(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
+        if not done.is_set():
+            scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+            if scope and scope.group(1) in services:
+                done.wait(READY_TIMEOUT_S)
+        return original(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
+    return done
+
+
+def _finish_restore(install_later: Callable[[], None], done: threading.Event) -> None:
+    from sandbox.aws.moto_snapshot import SnapshotError
+
+    try:
+        install_later()
+        timings.mark("moto child: later part restored")
+    except SnapshotError as exc:  # their services answer as empty ones: the checks on them say so
+        print(f"moto: snapshot's later part not used: {exc}", file=sys.stderr, flush=True)
+    finally:
+        done.set()
 
 
 def _serve_saves(warm_up: threading.Thread) -> None:
@@ -191,13 +230,19 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     timings.mark("moto child: started")
-    restored = _restore(sys.stdin.readline()) if args.restore else False
-    timings.mark("moto child: state restored" if restored else "moto child: nothing restored")
+    install_later = _restore(sys.stdin.readline()) if args.restore else None
+    timings.mark("moto child: state restored" if install_later else "moto child: nothing restored")
     handle = start_moto(args.port)
-    print(f"ready {handle.port} {'restored' if restored else 'fresh'}", flush=True)
+    finishing = None
+    if install_later is not None:
+        from sandbox.aws.moto_snapshot import LATER_SERVICES
+
+        done = _hold_services(LATER_SERVICES)
+        finishing = threading.Thread(target=_finish_restore, args=(install_later, done), name="moto-restore")
+        finishing.start()
+    print(f"ready {handle.port} {'restored' if install_later else 'fresh'}", flush=True)
     timings.mark("moto child: ready")
-    timings.report(prefix="moto child timing")
-    warm_up = threading.Thread(target=_warm_up, name="moto-warm-up", daemon=True)
+    warm_up = threading.Thread(target=_warm_up, args=(finishing,), name="moto-warm-up", daemon=True)
     warm_up.start()
     threading.Thread(target=_serve_saves, args=(warm_up,), name="moto-snapshots", daemon=True).start()
     stop.wait()

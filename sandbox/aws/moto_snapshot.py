@@ -22,7 +22,7 @@ import sys
 import threading
 import weakref
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -194,23 +194,39 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(partial_path, path)  # concurrent writers of one key write equivalent content: last one wins
 
 
+# Registries whose model modules import most of moto (CloudFormation's template parser imports every service, SSM
+# loads EC2's data files): ≈1 s of imports, restored after the port opens while requests to their services wait
+# (sandbox/aws/moto_process.py holds them, by SigV4 signing name).
+LATER_MODULES = frozenset({"moto.cloudformation.models", "moto.ssm.models"})
+LATER_SERVICES = frozenset({"cloudformation", "ssm"})
+
+
 def dump(path: Path, replace: Mapping[str, str], blobs: Mapping[str, bytes] = {}) -> int:
-    """Write every moto backend in use to `path` (see `dumps`); returns the file's size."""
-    data = dumps(_state(), replace, blobs)
+    """Write every moto backend in use to `path` (see `dumps`) in two parts, now and later; returns the size."""
+    state = _state()
+    now = [entry for entry in state if entry[0] not in LATER_MODULES]
+    later = [entry for entry in state if entry[0] in LATER_MODULES]
+    parts = (dumps(now, replace, blobs), dumps(later, replace, blobs))
+    data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
     write_atomically(path, data)
     return len(data)
 
 
-def restore(path: Path, fill: Mapping[str, str], blobs: Mapping[str, bytes] = {}) -> None:
-    """Install the backends saved at `path` into moto's registries (see `loads`). Everything is unpickled before
-    anything is installed: a bad file leaves moto as it was."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SnapshotError(f"snapshot {path.name} unreadable: {exc.strerror}") from None
-    for module_name, name, accounts in loads(data, fill, blobs):
+def _install(state: list[tuple[str, str, dict[str, dict[str, Any]]]]) -> None:
+    for module_name, name, accounts in state:
         registry = getattr(sys.modules[module_name], name)
         for account, regions in accounts.items():
             account_backends = registry[account]  # created and registered the way moto does
             for region, backend in regions.items():
                 account_backends[region] = backend
+
+
+def restore(path: Path, fill: Mapping[str, str], blobs: Mapping[str, bytes] = {}) -> Callable[[], None]:
+    """Install the first part of the backends saved at `path` into moto's registries (see `loads`); returns the
+    function that installs the rest (LATER_MODULES). A bad file raises before anything is installed."""
+    try:
+        now, later = pickle.loads(path.read_bytes())  # a pair of byte strings: nothing is constructed
+    except (OSError, pickle.UnpicklingError, ValueError, TypeError, EOFError) as exc:
+        raise SnapshotError(f"snapshot {path.name} unreadable: {type(exc).__name__}") from None
+    _install(loads(now, fill, blobs))
+    return lambda: _install(loads(later, fill, blobs))

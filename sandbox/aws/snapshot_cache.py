@@ -34,7 +34,7 @@ from sandbox.aws.cognito import TestUser
 __all__ = ["RunValues", "SnapshotSlot", "slot_for"]
 
 FORMAT = 1  # bump when the slot layout or the placeholder scheme changes
-KEEP_SLOTS = 12  # newest slots kept (each ≈150 KB; the package itself is not copied)
+KEEP_SLOTS = 64  # newest slots kept: every fault combination of the integration tier (each ≈160 KB, no package copy)
 PROVISIONING_FAULT_PREFIXES = ("provision.", "client.", "gateway.", "crm.")
 CODE_DIR = Path(__file__).resolve().parent  # sandbox/aws: the provisioning code
 REPO_ROOT = CODE_DIR.parents[1]

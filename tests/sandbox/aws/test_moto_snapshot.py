@@ -15,6 +15,7 @@ from sandbox.aws.moto_snapshot import SnapshotError, dumps, loads
 
 DUMMY = {"region_name": "us-west-2", "aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 PLACEHOLDER = "@@hhl-snapshot:password_0@@"
+TOKEN_PLACEHOLDER = "@@hhl-snapshot:crm_token@@"
 USER = "learner@example.com"
 
 
@@ -70,9 +71,13 @@ def saved(tmp_path: Path) -> Iterator[tuple[Path, str, str]]:
         )["UserPoolClient"]["ClientId"]
         idp.admin_create_user(UserPoolId=pool, Username=USER, MessageAction="SUPPRESS")
         idp.admin_set_user_password(UserPoolId=pool, Username=USER, Password="Hh1-first-run", Permanent=True)
+        # SSM is restored after the port opens (moto_snapshot.LATER_MODULES): its requests wait for it.
+        ssm = boto3.client("ssm", endpoint_url=handle.url, **DUMMY)
+        ssm.put_parameter(Name="/kept/token", Value="pat-first-run", Type="SecureString")
         assert isinstance(handle._server, MotoProcess)
         path = tmp_path / "moto.pickle"
-        assert handle._server.save_snapshot(path, {"Hh1-first-run": PLACEHOLDER}, {}) > 0
+        replace = {"Hh1-first-run": PLACEHOLDER, "pat-first-run": TOKEN_PLACEHOLDER}
+        assert handle._server.save_snapshot(path, replace, {}) > 0
     finally:
         handle.stop()
     yield path, pool, client
@@ -80,10 +85,14 @@ def saved(tmp_path: Path) -> Iterator[tuple[Path, str, str]]:
 
 def test_restore_brings_the_state_back_with_the_new_runs_password(saved: tuple[Path, str, str]) -> None:
     path, pool, client = saved
-    assert b"Hh1-first-run" not in path.read_bytes()
-    handle = launch_moto_process(0, restore=path, fill={PLACEHOLDER: "Hh1-second-run"}).wait_ready()
+    assert b"Hh1-first-run" not in path.read_bytes() and b"pat-first-run" not in path.read_bytes()
+    fill = {PLACEHOLDER: "Hh1-second-run", TOKEN_PLACEHOLDER: "pat-second-run"}
+    handle = launch_moto_process(0, restore=path, fill=fill).wait_ready()
     try:
         assert handle._server.restored
+        ssm = boto3.client("ssm", endpoint_url=handle.url, **DUMMY)
+        token = ssm.get_parameter(Name="/kept/token", WithDecryption=True)["Parameter"]["Value"]
+        assert token == "pat-second-run"  # asked at once: held until the later part was in
         tables = boto3.client("dynamodb", endpoint_url=handle.url, **DUMMY).list_tables()["TableNames"]
         assert tables == ["kept"]
         assert _auth(handle, pool, client, "Hh1-second-run")
