@@ -16,7 +16,6 @@ from hhl_backend.auth.redirects import DEFAULT_REDIRECT, MAX_REDIRECT_LENGTH
 from hhl_backend.auth.session import TokenSet
 from hhl_backend.auth.transaction import TXN_MAX_AGE_S, IssuedTransaction, LoginTransaction, derive_key
 from hhl_backend.config import Settings
-from hhl_backend.seams import Seams
 
 _SESSION_COOKIES = (ACCESS_COOKIE, REFRESH_COOKIE)
 
@@ -52,7 +51,7 @@ class JwtStateCodec:
             return None
 
 
-def _jwt_state_codec(settings: Settings) -> JwtStateCodec:
+def jwt_state_codec(settings: Settings) -> JwtStateCodec:
     return JwtStateCodec(settings.auth_cookie_secret)
 
 
@@ -77,30 +76,9 @@ def mock_code_bypass(code: str) -> TokenSet | None:
     )
 
 
-def _weaken_session_cookies(policy: Callable[[str], CookieSpec], **changes: object) -> Callable[[str], CookieSpec]:
+def weaken_session_cookies(policy: Callable[[str], CookieSpec], **changes: object) -> Callable[[str], CookieSpec]:
     def weakened(name: str) -> CookieSpec:
         spec = policy(name)
         return dataclasses.replace(spec, **changes) if name in _SESSION_COOKIES else spec  # type: ignore[arg-type]
 
     return weakened
-
-
-def apply(seams: Seams, faults: frozenset[str]) -> Seams:
-    """`seams` with the auth faults in `faults` planted; other names are ignored."""
-    changes: dict[str, object] = {}
-    policy = seams.cookie_policy
-    if "backend.cookie_samesite_lax" in faults:
-        policy = _weaken_session_cookies(policy, same_site="lax")
-    if "backend.cookie_not_httponly" in faults:
-        policy = _weaken_session_cookies(policy, http_only=False)
-    if policy is not seams.cookie_policy:
-        changes["cookie_policy"] = policy
-    if "backend.state_as_jwt" in faults:
-        changes["transaction_codec"] = _jwt_state_codec
-    if "backend.open_redirect" in faults:
-        changes["redirect_sanitiser"] = leading_slash_sanitiser
-    if "backend.relative_callback_location" in faults:
-        changes["callback_location"] = relative_location
-    if "backend.test_bypass" in faults:
-        changes["test_bypass"] = mock_code_bypass
-    return dataclasses.replace(seams, **changes)  # type: ignore[arg-type]

@@ -6,15 +6,12 @@ caller-asserted email, and progress written as a read-modify-write of one docume
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
-from typing import Any
 
 from hhl_backend.config import Settings
 from hhl_backend.content import Catalog
 from hhl_backend.identity import Identity
-from hhl_backend.seams import Seams
 from hhl_backend.store import MODULE_EVENT_SOURCE, Store
 from hhl_backend.store.keys import course_enrollment_base, course_enrollment_key, progress_key
 from starlette.requests import Request
@@ -112,13 +109,3 @@ class ReadModifyWriteStore(Store):
 def read_modify_write_store(settings: Settings, catalog: Catalog) -> Store:
     base = Store.from_settings(settings, catalog)
     return ReadModifyWriteStore(base.db.client, base.tables, catalog)
-
-
-def apply(seams: Seams, faults: frozenset[str]) -> Seams:
-    """`seams` with the data faults in `faults` planted; other names are ignored."""
-    changes: dict[str, Any] = {}
-    if "backend.email_identity" in faults:
-        changes["identity_resolver"] = email_identity(seams.identity_resolver)
-    if "backend.read_modify_write" in faults:
-        changes["store_factory"] = read_modify_write_store
-    return dataclasses.replace(seams, **changes) if changes else seams

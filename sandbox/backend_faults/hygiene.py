@@ -6,14 +6,12 @@ rotation until the hour is up), log lines carrying the authorize URL (its `state
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 from hhl_backend.auth.tokens import JwksCache
 from hhl_backend.config import Settings
-from hhl_backend.seams import Seams
 
 # The routes the real deployment answered without any Cache-Control (`/auth/me` had `no-store`).
 UNCACHED_AUTH_ROUTES = frozenset({"/auth/login", "/auth/callback", "/auth/logout"})
@@ -47,15 +45,3 @@ def without_no_store_on_auth(base: Callable[[str, str | None], str | None]) -> C
         return None if path in UNCACHED_AUTH_ROUTES else base(path, chosen)
 
     return cache_control
-
-
-def apply(seams: Seams, faults: frozenset[str]) -> Seams:
-    """`seams` with the hygiene faults in `faults` planted; other names are ignored."""
-    changes: dict[str, object] = {}
-    if "backend.jwks_no_refetch" in faults:
-        changes["jwks_cache_factory"] = no_refetch_jwks_cache
-    if "backend.logs_secrets" in faults:
-        changes["auth_log_fields"] = verbose_auth_log_fields
-    if "backend.auth_no_store_missing" in faults:
-        changes["cache_control"] = without_no_store_on_auth(seams.cache_control)
-    return dataclasses.replace(seams, **changes)  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ regression of the §3.9 cap, not a documented real weakness.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
 from typing import Any
@@ -24,10 +23,8 @@ from hhl_backend.auth.session import TokenSet
 from hhl_backend.auth.transaction import LoginTransaction, derive_key
 from hhl_backend.config import Settings
 from hhl_backend.identity import Identity
-from hhl_backend.seams import Seams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 REAL_JSON_CONTENT_TYPE = "text/plain; charset=utf-8"
 LEGACY_TOKEN_TTL_S = 24 * 3600  # the legacy login's HS256 token lives a day (SPEC §3.1 real)
@@ -66,10 +63,15 @@ class NoRevocationIdpClient(IdpClient):
 
 
 # Fault name → the IdP client subclass that plants it; several combine by multiple inheritance.
-IDP_CLIENT_DEFECTS: dict[str, type[IdpClient]] = {
-    "backend.no_silent_refresh": NoRefreshIdpClient,
-    "backend.no_revocation": NoRevocationIdpClient,
-}
+
+
+def with_idp_defect(factory: Any, defect: type[IdpClient]) -> Any:
+    """`factory` (the seam's current `idp_client_factory`) with `defect` added to those it already plants: several
+    defects mix into one client class."""
+    defects = (*getattr(factory, "defects", ()), defect)
+    planted = defective_idp_client_factory(defects)
+    planted.defects = defects
+    return planted
 
 
 def defective_idp_client_factory(defects: tuple[type[IdpClient], ...]) -> Any:
@@ -141,30 +143,3 @@ def backslash_blind_sanitiser(raw: str | None) -> str:
     if _CONTROL.search(raw) or raw.startswith("//") or "://" in raw or _SCHEME.match(raw):
         return DEFAULT_REDIRECT
     return raw if raw.startswith("/") else "/" + raw
-
-
-def apply(seams: Seams, faults: frozenset[str]) -> Seams:
-    """`seams` with the real-deployment faults in `faults` planted; other names are ignored."""
-    changes: dict[str, Any] = {}
-    if "backend.quiz_always_passes" in faults:
-        changes["quiz_grading"] = always_pass
-    if "backend.idp_errors_500" in faults:
-        changes["callback_failure"] = every_failure_is_500
-    if "backend.no_payload_cap" in faults:
-        changes["payload_cap_bytes"] = None
-    idp_defects = tuple(cls for name, cls in IDP_CLIENT_DEFECTS.items() if name in faults)
-    if idp_defects:
-        changes["idp_client_factory"] = defective_idp_client_factory(idp_defects)
-    if "backend.json_as_text_plain" in faults:
-        changes["json_content_type"] = REAL_JSON_CONTENT_TYPE
-    if "backend.no_nonce" in faults:
-        changes["oidc_nonce"] = no_nonce
-    if "backend.data_ignores_session" in faults:
-        changes["identity_resolver"] = legacy_bearer_identity
-    if "backend.email_only_login" in faults:
-        changes["extra_routes"] = (*seams.extra_routes, Route("/auth/login", email_only_login, methods=["POST"]))
-    if "backend.backslash_redirect" in faults:
-        changes["redirect_sanitiser"] = backslash_blind_sanitiser
-    if "backend.no_nosniff" in faults:
-        changes["nosniff"] = False
-    return dataclasses.replace(seams, **changes) if changes else seams

@@ -5,21 +5,12 @@ raw `eventName` before checking that it is one of the seven names, so `{"eventNa
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from hhl_backend.routes.events import REQUIRED_SLUG, parse_event
-from hhl_backend.seams import Seams
 
 
 def parse_event_looking_up_first(body: dict[str, Any]) -> Any:
     """backend.unhashable_event_name: the dict lookup runs on an unvalidated value (a 500 for `{}`/`[]`)."""
     REQUIRED_SLUG.get(body.get("eventName"))
     return parse_event(body)
-
-
-def apply(seams: Seams, faults: frozenset[str]) -> Seams:
-    """`seams` with the validation faults in `faults` planted; other names are ignored."""
-    if "backend.unhashable_event_name" in faults:
-        return dataclasses.replace(seams, track_event_parser=parse_event_looking_up_first)
-    return seams

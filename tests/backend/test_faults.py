@@ -15,7 +15,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from sandbox.backend_faults import seams_for_faults
+from sandbox.backend_faults import PLANTINGS, real_deployment, seams_for_faults
+from sandbox.faults import FAULTS
 from tests.backend.auth_fakes import API, SITE, FakeIdp, complete_login, set_cookie_headers, start_login
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "backend" / "template.yaml"
@@ -102,3 +103,20 @@ def test_no_faults_means_correct_seams(make_client, idp: FakeIdp) -> None:  # ty
     location, _state, txn = start_login(client, "//evil.com")
     assert txn and "." not in parse_qs(urlsplit(location).query)["state"][0]
     assert complete_login(client, idp, "//evil.com").headers["location"].endswith("/learn")
+
+
+def test_every_backend_and_gateway_fault_has_one_planting() -> None:
+    """The one table (sandbox/backend_faults.PLANTINGS) covers the catalog's backend/gateway faults; the one planted
+    through the backend's own settings instead (COOKIE_DOMAIN, sandbox/compose.py) is named here."""
+    through_settings = {"backend.cookie_domain"}
+    catalog = {f.name for f in FAULTS.values() if f.component in ("backend", "gateway")}
+    assert catalog - through_settings == set(PLANTINGS)
+
+
+def test_two_faults_on_one_seam_compose() -> None:
+    seams = seams_for_faults(frozenset({"backend.no_silent_refresh", "backend.no_revocation"}))
+    both = {real_deployment.NoRefreshIdpClient, real_deployment.NoRevocationIdpClient}
+    assert set(seams.idp_client_factory.defects) == both
+    policy = seams_for_faults(frozenset({"backend.cookie_samesite_lax", "backend.cookie_not_httponly"})).cookie_policy
+    access = policy("hhl_access_token")
+    assert (access.same_site, access.http_only) == ("lax", False)

@@ -13,7 +13,8 @@ from hhl_backend.seams import Seams
 from hhl_backend.store import Store
 from starlette.testclient import TestClient
 
-from sandbox.backend_faults.data import ReadModifyWriteStore, apply
+from sandbox.backend_faults import seams_for_faults
+from sandbox.backend_faults.data import ReadModifyWriteStore
 from tests.backend.data.conftest import API, LEARNER, Caller
 
 FOUNDATIONS = "network-like-hyperscaler-foundations"
@@ -25,7 +26,8 @@ def faulty_api(store: Store, settings: Settings, caller: Caller) -> Iterator[Tes
     """The app with backend.email_identity planted over an anonymous caller."""
     caller.identity = None
     base = Seams(identity_resolver=caller.resolve, store_factory=lambda _s, _c: store)
-    with TestClient(create_app(settings, seams=apply(base, frozenset({"backend.email_identity"}))), base_url=API) as c:
+    seams = seams_for_faults(frozenset({"backend.email_identity"}), base)
+    with TestClient(create_app(settings, seams=seams), base_url=API) as c:
         yield c
 
 
@@ -61,10 +63,10 @@ def test_correct_seams_ignore_the_email(api: TestClient, caller: Caller, victim:
     assert api.get("/progress/read", params={"email": victim}).json() == {"mode": "anonymous"}
 
 
-def test_apply_plants_only_named_faults(settings: Settings, store: Store) -> None:
+def test_only_the_named_faults_are_planted(settings: Settings, store: Store) -> None:
     base = Seams()
-    assert apply(base, frozenset({"site.api_proxy_off"})) is base
-    planted = apply(base, frozenset({"backend.read_modify_write"}))
+    assert seams_for_faults(frozenset({"site.api_proxy_off"}), base) is base
+    planted = seams_for_faults(frozenset({"backend.read_modify_write"}), base)
     assert planted.identity_resolver is base.identity_resolver
     built: Any = planted.store_factory(settings, store.catalog)
     assert isinstance(built, ReadModifyWriteStore)
