@@ -2,7 +2,8 @@
 
 CheckFailure (AssertionError)     → `failed`: the target did not behave as the contract says
 ├── TargetUnreachable               "target unreachable: <url>": connection refused, DNS, timeout
-└── TargetMismatch                  a preflight saw another system: one environment error (URL, answer, key)
+├── TargetMismatch                  a preflight saw another system: one environment error (URL, answer, key)
+└── StateMismatch                   a page shows another state than the journey expects (pages/)
 HarnessError (Exception)          → `error`: the check could not be run at all
 ├── MissingCredentials              the env lacks HHL_TEST_USERNAME/HHL_TEST_PASSWORD (fail closed)
 ├── LoginFailed                     sign-in through the hosted UI failed (never retried: checks.login.LockoutGuard)
@@ -12,7 +13,10 @@ HarnessError (Exception)          → `error`: the check could not be run at all
 │   └── LoginLockedOut                an earlier sign-in of this run failed: not tried again (`cause` says which)
 ├── WritesNotAllowed                a `user`/`fault` check on an env without allow_writes
 ├── SandboxError                    the local sandbox did not come up
-└── TargetUnavailable               the target kept answering 429 / a gateway 502-504 (checks.retry): no verdict
+├── TargetUnavailable               the target kept answering 429 / a gateway 502-504 (checks.retry): no verdict
+├── ReadOnlyViolation               an infra check tried an AWS call that can change state (refused, never sent)
+└── ServiceUnavailable              an AWS service (or one item) could not be described; rules turn it into a
+                                    failure quoting why (checks/aws/model.py), never a pass
 PreflightBlocked (Exception)      → `blocked`: a preflight this check depends on did not pass
 """
 
@@ -84,6 +88,23 @@ class TargetUnavailable(HarnessError):
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"target unavailable: {url} ({reason})")
         self.url = url
+
+
+class StateMismatch(CheckFailure):
+    """The page is in another state than the one expected: `expected X but the page shows Y`."""
+
+    def __init__(self, expected: str, shown: str, *, url: str = "") -> None:
+        where = f" ({url})" if url else ""
+        super().__init__(f"expected {expected} but the page shows {shown}{where}")
+        self.expected, self.shown = expected, shown
+
+
+class ReadOnlyViolation(HarnessError):
+    """An infra check tried to call an AWS operation that can change state."""
+
+
+class ServiceUnavailable(HarnessError):
+    """A service (or one item of it) could not be described; the message says why in one line."""
 
 
 class PreflightBlocked(Exception):

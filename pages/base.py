@@ -9,22 +9,13 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from playwright.sync_api import Page, Response, expect
 
-from checks.errors import CheckFailure
+from checks.errors import CheckFailure, StateMismatch
 from pages.identity import IdentitySnapshot, read_identity
 
 __all__ = ["DEFAULT_TIMEOUT_MS", "SitePage", "SiteUrls", "StateMismatch", "fail_if", "origin_of"]
 
 # Upper bound for a state to appear (the real site upgrades pages after an /auth/me round trip to AWS).
 DEFAULT_TIMEOUT_MS = 15_000
-
-
-class StateMismatch(CheckFailure):
-    """The page is in another state than the one expected: `expected X but the page shows Y`."""
-
-    def __init__(self, expected: str, shown: str, *, url: str = "") -> None:
-        where = f" ({url})" if url else ""
-        super().__init__(f"expected {expected} but the page shows {shown}{where}")
-        self.expected, self.shown = expected, shown
 
 
 def fail_if(problems: list[str]) -> None:

@@ -28,6 +28,7 @@ from botocore.exceptions import (
 )
 
 from checks.aws.calls import CLEANUP, RECORDER
+from checks.errors import ReadOnlyViolation
 
 __all__ = [
     "READ_ONLY_EXCEPTIONS",
@@ -56,10 +57,6 @@ SECRET_VALUE_READS = frozenset(
 )
 # Dummy credentials for the local moto server: never real ones, so a mis-pointed local run cannot touch AWS.
 _LOCAL_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-class ReadOnlyViolation(RuntimeError):
-    """An infra check tried to call an AWS operation that can change state."""
 
 
 class AwsAccessError(RuntimeError):

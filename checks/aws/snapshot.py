@@ -21,13 +21,10 @@ from typing import Any
 
 from checks.aws.jsonsafe import iso, json_safe
 from checks.aws.session import ReadOnlyAws, ReadOnlyViolation, describe_error
+from checks.errors import ServiceUnavailable
 from environments import Environment
 
 __all__ = ["CollectContext", "Collector", "InfraSnapshot", "ServiceUnavailable"]
-
-
-class ServiceUnavailable(RuntimeError):
-    """A service (or one item of it) could not be described; the message says why in one line."""
 
 
 class CollectContext:

@@ -4,17 +4,17 @@ AssertionError with the rule's precise message)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.aws.model import Finding, SnapshotLike, evaluate
+from checks.errors import CheckFailure
+from checks.evidence import Evidence
 
 __all__ = ["verify"]
 
 
-def verify(infra: SnapshotLike, check_id: str, evidence: Any) -> Finding:
+def verify(infra: SnapshotLike, check_id: str, evidence: Evidence) -> Finding:
     """Evaluate `check_id` against the snapshot and record it on `evidence`.
 
-    >>> def test_pitr(infra, evidence):  # doctest: +SKIP
+    >>> def test_pitr(infra: InfraSnapshot, evidence: Evidence) -> None:  # doctest: +SKIP
     ...     verify(infra, "infra.dynamodb.pitr_enabled", evidence)
     """
     finding = evaluate(infra, check_id)
@@ -24,5 +24,5 @@ def verify(infra: SnapshotLike, check_id: str, evidence: Any) -> Finding:
     if finding.status == "warning":
         evidence.warn(finding.message)
     elif finding.status == "failed":
-        raise AssertionError(f"{check_id}: {finding.message}")
+        raise CheckFailure(f"{check_id}: {finding.message}")
     return finding
