@@ -7,7 +7,7 @@ import json
 import pytest
 
 from checks.aws import CHECKS, evaluate
-from tests.checks.aws.conftest import CRM_TOKEN, StaticSnapshot, collect, deploy, env_for, ship_log_line
+from tests.checks.aws.stack import CRM_TOKEN, StaticSnapshot, collect, deploy, env_for, ship_log_line
 
 REAL_ONLY = {"infra.alarms.metrics_emitted"}  # scope real: the plugin skips it locally (moto has no metric data)
 HEALTHY_WARNINGS = {"infra.alarms.definitions": "composite checked from template (moto gap)"}

@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from sandbox.aws.moto_server import MotoHandle
-from tests.checks.aws.conftest import CRM_TOKEN, REGION, collect, deploy, env_for, ship_log_line
+from tests.checks.aws.stack import CRM_TOKEN, REGION, collect, deploy, env_for, ship_log_line
 from tests.checks.aws.test_against_moto import outcomes
 
 FN = "hedgehog-learn-local-crm-sync"

@@ -10,7 +10,6 @@ import pytest
 
 from checks.aws import evaluate
 from checks.aws.collectors.lambda_ import summarise_consumer_environment
-from tests.checks.aws.conftest import StaticSnapshot
 from tests.checks.aws.crmsync_snapshot import (
     ARN,
     DLQ,
@@ -26,6 +25,7 @@ from tests.checks.aws.crmsync_snapshot import (
     plant_token,
     variables,
 )
+from tests.checks.aws.stack import StaticSnapshot
 
 CASES: list[tuple[str, str, Mutation, str, str]] = [
     # (check, case, mutation, expected status, fragment of the message)

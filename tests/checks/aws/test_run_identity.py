@@ -19,7 +19,7 @@ from checks.aws.session import ReadOnlyAws
 from checks.run_identity import collect_identity, local_code_note, read_run_identity
 from sandbox.aws.lambda_ import placeholder_zip
 from sandbox.aws.moto_server import MotoHandle
-from tests.checks.aws.conftest import REGION, TEMPLATE, deploy, env_for
+from tests.checks.aws.stack import REGION, TEMPLATE, deploy, env_for
 
 OUR_TEMPLATE_SHA = hashlib.sha256(TEMPLATE.read_bytes()).hexdigest()
 
