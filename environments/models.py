@@ -141,6 +141,7 @@ _REQUIRED_FOR_AWS = ("site_base_url", "api_base_url", "site_api_base_url")
 _REQUIRED_COGNITO_FOR_AWS = ("user_pool_id", "client_id", "domain", "issuer", "callback_url", "logout_url")
 # The keys `Environment.required` reads: typed as `str | None` in the file, set in every loaded env.
 TargetKey = Literal[
+    "region",
     "site_base_url",
     "api_base_url",
     "site_api_base_url",

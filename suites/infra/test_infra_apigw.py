@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from checks.aws import verify
+from checks.aws import InfraSnapshot, verify
+from checks.evidence import Evidence
 
 
 @pytest.mark.check("infra.apigw.routes")
-def test_routes(infra, evidence):
+def test_routes(infra: InfraSnapshot, evidence: Evidence) -> None:
     verify(infra, "infra.apigw.routes", evidence)
 
 
 @pytest.mark.check("infra.apigw.cors_and_throttle")
-def test_cors_and_throttle(infra, evidence):
+def test_cors_and_throttle(infra: InfraSnapshot, evidence: Evidence) -> None:
     verify(infra, "infra.apigw.cors_and_throttle", evidence)

@@ -20,3 +20,5 @@ def test_an_unset_key_is_a_clear_error_naming_it() -> None:
         local.required("cognito.domain")
     with pytest.raises(HarnessError, match=r"`site_base_url` is not set"):
         local.required("site_base_url")
+    with pytest.raises(HarnessError, match=r"`region` is not set"):
+        local.required("region")
