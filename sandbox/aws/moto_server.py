@@ -144,7 +144,7 @@ def _regions_without_service_models() -> None:
         return found or original(self, service_name, partition_name, allow_non_regional)
 
     get_available_regions._hhl_direct = True  # type: ignore[attr-defined]
-    Session.get_available_regions = get_available_regions  # type: ignore[method-assign]
+    Session.get_available_regions = get_available_regions
 
 
 _MAX_SHARD_ITERATORS = 2048
