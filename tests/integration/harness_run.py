@@ -65,18 +65,16 @@ def env_file(
     *,
     required_areas: Iterable[str],
     crm_deadline_s: int | None = None,
-    crm_enabled: bool = True,
     fuzz_seconds: float | None = None,
 ) -> Path:
     """The local environment, with the gate requiring only the areas this run executes; when given, a shorter
-    CRM sync deadline (a fault whose sync never lands is then proven red without waiting out the full 60 s), the
-    CRM switched off (its checks then not in the reference set), a longer fuzzing bound (where the fuzzer must
-    find the batch's fault, on a niced run beside the tier's other worker)."""
+    CRM sync deadline (a fault whose sync never lands is then proven red without waiting out the full 60 s) and a
+    longer fuzzing bound (where the fuzzer must find the batch's fault, on a niced run beside the tier's other
+    worker)."""
     data = yaml.safe_load((REPO_ROOT / "environments" / "local.yaml").read_text())
     data["required_areas"] = sorted(set(required_areas))
     if crm_deadline_s is not None:
         data["crm"]["sync_deadline_s"] = crm_deadline_s
-    data["crm"]["enabled"] = crm_enabled
     if fuzz_seconds is not None:
         data["fuzz"] = {**(data.get("fuzz") or {}), "max_seconds": fuzz_seconds}
     path = tmp / "local-subset.yaml"

@@ -30,15 +30,15 @@ ALLURE_STATUS = {
 
 
 # Every medium/low fault of the catalog (`verdict: GO`), planted at once: independent findings on different
-# surfaces. One run of the gate's areas (FINDINGS_AREAS, all required; no CRM) then proves both that each is
+# surfaces. One run of every area (FINDINGS_AREAS, all required) then proves both that each is
 # caught as a listed finding that never blocks, and (below) that JUnit and Allure carry what results.json says,
 # failures and warnings included.
 GO_FAULTS = [f for f in FAULTS.values() if f.verdict == "GO" and not f.second_wave]
-# Load cannot be switched off in an env file (the CRM can): its checks run, but the latency thresholds (high, not
-# critical: the run stays GO, PARTIAL) are left to the healthy pair's serial run (a p95 in a niced run is not
-# the target's).
-FINDINGS_AREAS = (*GATE_AREAS, "load")
+# Every area (a CRM consumer's alarm is one of the findings), but the latency thresholds (high, not critical: the
+# run stays GO, PARTIAL) are left to the healthy pair's serial run (a p95 in a niced run is not the target's).
+FINDINGS_AREAS = (*GATE_AREAS, "crm", "load")
 NO_LATENCY = ["-k", "not load.api.read_latency and not load.api.event_burst"]
+FINDINGS_CRM_DEADLINE_S = 15  # a healthy sandbox reflects an event in ≤ 1 s (p95)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[HarnessRun, Pat
     tmp = tmp_path_factory.mktemp("findings")
     junit, allure = tmp / "junit.xml", tmp / "allure"
     extra = ["--junitxml", str(junit), "--alluredir", str(allure)]
-    env = env_file(tmp, required_areas=FINDINGS_AREAS, crm_enabled=False)
+    env = env_file(tmp, required_areas=FINDINGS_AREAS, crm_deadline_s=FINDINGS_CRM_DEADLINE_S)
     paths = suites_for(FINDINGS_AREAS)
     run = run_harness(tmp, env=env, faults=[f.name for f in GO_FAULTS], paths=paths, extra=[*extra, *NO_LATENCY])
     return run, junit, allure
