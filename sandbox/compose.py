@@ -171,7 +171,9 @@ def _use_local_aws(urls: Urls) -> None:
         os.environ.pop(name, None)
 
 
-def _build_api(urls: Urls, provisioned: Any, cookie_secret: str, params: dict[str, str], faults: frozenset[str]):
+def _build_api(
+    urls: Urls, provisioned: Any, cookie_secret: str, params: dict[str, str], faults: frozenset[str]
+) -> StagePerRun:
     from hhl_backend.app import create_app
     from hhl_backend.config import load_settings
     from hhl_backend.gateway import gateway_config_from_template, wrap_with_gateway

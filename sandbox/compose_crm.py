@@ -79,7 +79,7 @@ class ThreadFilter(logging.Filter):
         self.keep = keep
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName.startswith(THREAD_PREFIX) is self.keep
+        return (record.threadName or "").startswith(THREAD_PREFIX) is self.keep
 
 
 def consumer_environ(*, crm_url: str, aws_url: str, stage: str, provisioned: Any) -> dict[str, str]:

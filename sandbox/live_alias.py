@@ -116,5 +116,7 @@ class LiveAliasBackend:
         faults = self._resolver.cached_faults()  # the common case: no thread hop, no moto call
         if faults is None:
             faults = await run_in_threadpool(self._resolver.faults)
-        app = self._apps.get(faults) or await run_in_threadpool(self.app_for, faults)
+        app = self._apps.get(faults)
+        if app is None:
+            app = await run_in_threadpool(self.app_for, faults)
         await app(scope, receive, send)

@@ -36,9 +36,8 @@ class ThreadedServer:
             lifespan="auto",
             server_header=False,
         )
+        # Signals belong to the orchestrator's main thread: uvicorn installs none off the main thread.
         self._server = uvicorn.Server(config)
-        # Signals belong to the orchestrator's main thread, not to each server.
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._server.run, name=f"uvicorn-{self.name}", daemon=True)
         self._thread.start()
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from mangum import Mangum
-from starlette.types import ASGIApp
+from mangum.types import ASGI
 
 from hhl_backend.app import create_app
 
 
-def build_handler(app: ASGIApp | None = None) -> Mangum:
+def build_handler(app: ASGI | None = None) -> Mangum:
     """A Mangum handler for `app` (default: `create_app()` from the environment). No lifespan: the app has none."""
     return Mangum(app if app is not None else create_app(), lifespan="off", api_gateway_base_path="/")
 

@@ -142,8 +142,9 @@ class ReadOnlyAws:
             if service not in self._clients:
                 if self._session is None:
                     self._session = self._make_session()
+                session = self._session
                 client = _created_despite_env_churn(
-                    lambda: self._session.client(
+                    lambda: session.client(
                         service,
                         endpoint_url=self.endpoint_url,
                         config=Config(

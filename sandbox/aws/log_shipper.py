@@ -94,7 +94,11 @@ class CloudWatchLogsHandler(logging.Handler):
         except Exception:  # formatting errors are reported the standard way, never raised into the app
             self.handleError(record)
 
-    def flush(self, timeout_s: float = 5.0) -> bool:
+    def flush(self) -> None:
+        """logging.Handler.flush: `drain` with its default timeout."""
+        self.drain()
+
+    def drain(self, timeout_s: float = 5.0) -> bool:
         """Send everything queued so far; True when it was delivered (or failed definitively) within the timeout."""
         if self._closed or not self._worker.is_alive():
             return True

@@ -86,7 +86,7 @@ def _no_stream_delivery_by_moto() -> None:
         return ""
 
     send_dynamodb_items._hhl_disabled = True  # type: ignore[attr-defined]
-    LambdaBackend.send_dynamodb_items = send_dynamodb_items  # type: ignore[method-assign,assignment]
+    LambdaBackend.send_dynamodb_items = send_dynamodb_items  # type: ignore[method-assign]
 
 
 def _mappings_report_the_alias() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from hhl_backend.crm import registry
 
@@ -92,7 +93,13 @@ def seeded_properties(*, now_iso: str, with_registry: bool = True) -> dict[str, 
     before the provisioning command ran)."""
     seeded: dict[str, dict] = {}
     for name, label, kind, field_type, read_only in _HUBSPOT_DEFINED:
-        body = {"name": name, "label": label, "type": kind, "fieldType": field_type, "groupName": "contactinformation"}
+        body: dict[str, Any] = {
+            "name": name,
+            "label": label,
+            "type": kind,
+            "fieldType": field_type,
+            "groupName": "contactinformation",
+        }
         if name == "lifecyclestage":
             body["options"] = [
                 {"label": stage, "value": stage, "displayOrder": order, "hidden": False}

@@ -130,7 +130,9 @@ async def contacts(request: Request) -> Response:
 
 async def faults(request: Request) -> Response:
     ctx = context_of(request)
-    fault = await _parse(request, _FAULT) if request.method == "POST" else None
+    fault: FaultRequest | None = None
+    if request.method == "POST":
+        fault = await _parse(request, _FAULT)
     with ctx.lock:
         if fault is not None:
             ctx.faults.add(fault)

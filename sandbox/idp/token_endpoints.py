@@ -38,8 +38,8 @@ def _client_credentials(request: Request, form: FormData) -> tuple[str, str | No
         except (BinasciiError, UnicodeDecodeError):
             return "", None
         return client_id, secret
-    secret = form.get("client_secret")
-    return str(form.get("client_id", "")), str(secret) if secret is not None else None
+    form_secret = form.get("client_secret")
+    return str(form.get("client_id", "")), str(form_secret) if form_secret is not None else None
 
 
 async def _authenticated_client(ctx: IdpContext, request: Request, form: FormData) -> ClientSettings | None:

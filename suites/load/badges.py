@@ -12,13 +12,13 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from checks.aws.session import describe_error
+from checks.aws.session import ReadOnlyAws, describe_error
 from checks.errors import HarnessError
 
 __all__ = ["badge_counts"]
 
 
-def badge_counts(aws: Any, table: str, sub: str) -> dict[str, int]:
+def badge_counts(aws: ReadOnlyAws, table: str, sub: str) -> dict[str, int]:
     """courseSlug → number of badge items of user `sub` (Query PK=USER#<sub>, SK begins_with BADGE#, consistent)."""
     client = aws.client("dynamodb")
     query: dict[str, Any] = {

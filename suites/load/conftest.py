@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from checks.evidence import Evidence
 from checks.login import SignedInSession
 from checks.plugin.sandbox import measuring_alone as sandbox_measuring_alone
+from environments import Environment
 from suites.api.fixtures import signed_in, site
 from suites.api.helpers import ACCESS_COOKIE
 from suites.load.pacing import Pacer
@@ -32,7 +32,7 @@ RUN_LAST = ("load.throttling", "load.alarms_quiet_after")
 
 
 @pytest.fixture(autouse=True)
-def measuring_alone(env: Any, evidence: Evidence) -> Iterator[None]:
+def measuring_alone(env: Environment, evidence: Evidence) -> Iterator[None]:
     """[local] Runs sharing one sandbox (`--sandbox-state`) take turns for their load checks: measured while another
     run loads the same sandbox, a latency is not the target's (checks.plugin.sandbox.measuring_alone)."""
     sandbox = getattr(env, "sandbox", None)
@@ -48,7 +48,7 @@ def pacer() -> Pacer:
 
 
 @pytest.fixture(scope="session")
-def load_engine(env: Any) -> EngineSettings:
+def load_engine(env: Environment) -> EngineSettings:
     """The env file's `load` section: one Locust process (workers 0) or a master with workers (docs/LOAD.md)."""
     section = env.load
     return EngineSettings(

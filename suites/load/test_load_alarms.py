@@ -9,15 +9,15 @@ evaluates alarms.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
 
-from checks.aws.session import describe_error
+from checks.aws.session import ReadOnlyAws, describe_error
 from checks.errors import HarnessError
 from checks.evidence import Evidence
 from checks.polling import poll
+from environments import Environment
 from suites.api.helpers import require
 from suites.load.alarms import NO_LOAD, alarm_states, alarm_watch, fired_since, in_alarm
 from suites.load.runner import load_window
@@ -26,7 +26,7 @@ POLL_INTERVAL_S = 20.0  # alarm periods are 60 s: polling faster only costs API 
 
 
 @pytest.mark.check("load.alarms_quiet_after")
-def test_alarms_quiet_after(env: Any, aws: Any, evidence: Evidence) -> None:
+def test_alarms_quiet_after(env: Environment, aws: ReadOnlyAws, evidence: Evidence) -> None:
     watch = alarm_watch(*load_window(), env.alarm_quiet_window_s)
     if watch is None:
         pytest.skip(NO_LOAD)

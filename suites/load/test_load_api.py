@@ -6,11 +6,10 @@ stats) go to load-summary.json.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from checks.evidence import Evidence
+from environments import Environment
 from suites.api.test_tracking import VIEW
 from suites.load.expect import expect_load
 from suites.load.pacing import Pacer
@@ -52,10 +51,10 @@ def event_calls() -> list[Call]:
 
 @pytest.mark.check("load.api.read_latency")
 def test_read_latency(
-    env: Any, load_cookies: dict[str, str], pacer: Pacer, load_engine: EngineSettings, evidence: Evidence
+    env: Environment, load_cookies: dict[str, str], pacer: Pacer, load_engine: EngineSettings, evidence: Evidence
 ) -> None:
     result = run_load(
-        env.api_base_url,
+        env.required("api_base_url"),
         read_calls(env.content.course),
         concurrency=CONCURRENCY,
         cookies=load_cookies,
@@ -69,10 +68,10 @@ def test_read_latency(
 
 @pytest.mark.check("load.api.event_burst")
 def test_event_burst(
-    env: Any, load_cookies: dict[str, str], pacer: Pacer, load_engine: EngineSettings, evidence: Evidence
+    env: Environment, load_cookies: dict[str, str], pacer: Pacer, load_engine: EngineSettings, evidence: Evidence
 ) -> None:
     result = run_load(
-        env.api_base_url,
+        env.required("api_base_url"),
         event_calls(),
         concurrency=CONCURRENCY,
         cookies=load_cookies,

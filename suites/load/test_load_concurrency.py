@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 
+from checks.aws.session import ReadOnlyAws
 from checks.errors import HarnessError
 from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.login import SignedInSession
+from environments import Environment
 from suites.api.helpers import expect_persisted, expect_status, find_course, linked_slugs, require
 from suites.api.test_progress import Learner, catalog_modules
 from suites.load.badges import badge_counts
@@ -71,7 +73,7 @@ def lost_flags(progress_course: dict[str, Any] | None, modules: list[str]) -> li
     return lost
 
 
-def _pre_enroll(api: HttpClient, env: Any, learner: Learner, evidence: Evidence, course: str) -> str:
+def _pre_enroll(api: HttpClient, env: Environment, learner: Learner, evidence: Evidence, course: str) -> str:
     body = {"eventName": "learning_course_enrolled", "course_slug": course, "enrollment_source": "hhl-harness-load"}
     expect_persisted(evidence, env, api.post("/events/track", json=body, cookies=learner.cookies))
     enrollment = learner.enrollment(course)
@@ -84,12 +86,12 @@ def _pre_enroll(api: HttpClient, env: Any, learner: Learner, evidence: Evidence,
 def test_no_lost_updates(
     api: HttpClient,
     site: HttpClient,
-    env: Any,
+    env: Environment,
     signed_in: SignedInSession,
     load_cookies: dict[str, str],
     pacer: Pacer,
     load_engine: EngineSettings,
-    aws: Any,
+    aws: ReadOnlyAws,
     evidence: Evidence,
 ) -> None:
     learner = Learner(api, signed_in.access_token, evidence)
@@ -101,7 +103,7 @@ def test_no_lost_updates(
     pacer.reserve(len(calls))  # the whole burst within the run's rate budget, then sent at once for contention
 
     result = run_load(
-        env.api_base_url,
+        env.required("api_base_url"),
         calls,
         concurrency=CONCURRENCY,
         cookies=load_cookies,
@@ -116,7 +118,7 @@ def test_no_lost_updates(
     enrolled_after = {course: (learner.enrollment(course) or {}).get("enrolled_at") for course in courses}
     badges = badge_counts(aws, env.tables.badges, sub)
     lost = {course: lost_flags(find_course(progress, course), modules) for course, modules in courses.items()}
-    actual = {
+    actual: dict[str, Any] = {
         "lost_flags": {c: v for c, v in lost.items() if v},
         "enrolled_at": enrolled_after,
         "badges": {course: badges.get(course, 0) for course in courses},

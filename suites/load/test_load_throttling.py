@@ -14,6 +14,7 @@ from checks.evidence import Evidence
 from checks.http import HttpClient
 from checks.polling import poll
 from checks.retry import NO_RETRY
+from environments import Environment
 from suites.api.helpers import require
 from suites.load.plan import EngineSettings
 from suites.load.runner import Call, run_load
@@ -33,9 +34,9 @@ PROBE = Call("auth/me (anonymous)", "GET", "/auth/me")
 
 
 @pytest.mark.check("load.throttling")
-def test_throttling(env: Any, api: HttpClient, load_engine: EngineSettings, evidence: Evidence) -> None:
+def test_throttling(env: Environment, api: HttpClient, load_engine: EngineSettings, evidence: Evidence) -> None:
     result = run_load(
-        env.api_base_url,
+        env.required("api_base_url"),
         [PROBE] * BURST_REQUESTS,
         concurrency=BURST_CONCURRENCY,
         cookies={},
@@ -49,7 +50,7 @@ def test_throttling(env: Any, api: HttpClient, load_engine: EngineSettings, evid
     problems = throttle_problems(summary)
 
     # Recovery: a rate limit, not a stuck breaker. Quiet probes; the answer that ends the wait is transcribed.
-    with HttpClient(env.api_base_url, retry=NO_RETRY) as quiet:
+    with HttpClient(env.required("api_base_url"), retry=NO_RETRY) as quiet:
         recovered, attempts = poll(
             lambda: quiet.get(PROBE.path).status != 429, timeout_s=RECOVERY_TIMEOUT_S, interval_s=RECOVERY_INTERVAL_S
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 # SPEC §3.9: `#` is the DynamoDB key delimiter, so slugs can never contain it.
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
@@ -11,7 +12,7 @@ QUESTION_TYPES = ("single", "multi", "text")
 DEFAULT_PASSING_SCORE = 75
 
 
-def is_slug(value: object) -> bool:
+def is_slug(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and SLUG_RE.fullmatch(value) is not None
 
 

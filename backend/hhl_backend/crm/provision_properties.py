@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import httpx
 
@@ -56,7 +57,7 @@ def provision(client: HubSpotClient) -> Summary:
         summary, group, lambda: client.create_property_group(registry.MILESTONES_GROUP, registry.MILESTONES_GROUP_LABEL)
     )
     for prop in registry.PROPERTIES:
-        _record(summary, prop.name, lambda prop=prop: client.create_property(prop.definition()))
+        _record(summary, prop.name, partial(client.create_property, prop.definition()))
     return summary
 
 

@@ -49,7 +49,7 @@ def test_records_land_in_the_group_in_order_after_flush(moto, logs, log_group: s
     lines = [json.dumps({"event": "request", "route": "GET /auth/me", "status": 401, "n": n}) for n in range(250)]
     for line in lines:
         logger.info(line)
-    assert handler.flush(timeout_s=10)
+    assert handler.drain(timeout_s=10)
     assert messages(logs, log_group, "s/1") == lines  # 250 > one batch of 100: several put_log_events, in order
     assert (handler.dropped, handler.failed_batches) == (0, 0)
     handler.close()
