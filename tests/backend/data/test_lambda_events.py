@@ -14,6 +14,7 @@ from hhl_backend.store import Store
 
 from tests.backend.data.conftest import Caller
 from tests.backend.data.test_events import padded
+from tests.backend.lambda_invoke import off_main_loop
 
 
 class _Context:
@@ -41,7 +42,7 @@ def v2_event(method: str, path: str, body: bytes, *, base64_encoded: bool) -> di
 
 def test_base64_bodies_are_capped_after_decoding(store: Store, settings: Settings, caller: Caller) -> None:
     seams = Seams(identity_resolver=caller.resolve, store_factory=lambda _s, _c: store)
-    handler = build_handler(create_app(settings, seams=seams))
+    handler = off_main_loop(build_handler(create_app(settings, seams=seams)))
     # 10,000 decoded bytes are ~13,336 base64 characters: still accepted.
     ok = handler(v2_event("POST", "/events/track", padded(10_000), base64_encoded=True), _Context())
     assert ok["statusCode"] == 200 and json.loads(ok["body"])["status"] == "persisted"

@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from sandbox.aws.moto_process import start_moto_process
 from sandbox.aws.moto_server import MotoHandle
 from tests.checks.aws.stack import collect, deploy, env_for, ship_log_line
+from tests.moto_child import moto
 
-
-@pytest.fixture(scope="session")
-def moto() -> Iterator[MotoHandle]:
-    # In a child process: these tests reset moto, and in-process moto state is global, so an in-process server would
-    # be wiped by (and would wipe) the `mock_aws()` of the backend tests sharing this pytest process (Makefile).
-    handle = start_moto_process(0)
-    yield handle
-    handle.stop()
+__all__ = ["healthy", "moto"]
 
 
 @pytest.fixture(scope="session")

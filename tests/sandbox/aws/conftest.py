@@ -7,15 +7,18 @@ own tables, pool, function, API ...), never from resetting moto under other test
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sandbox.aws.context import client_for
-from sandbox.aws.moto_server import MotoHandle, start_moto
+from sandbox.aws.moto_server import MotoHandle
 from sandbox.aws.provision import Provisioned, TestUser, provision
+from tests.moto_child import moto  # the shared fixture, for this directory
+
+__all__ = ["aws", "healthy", "moto", "provision_stage"]
 
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO / "backend" / "template.yaml"
@@ -48,13 +51,6 @@ def parameters_for(stage: str, **overrides: str) -> dict[str, str]:
 
 def fresh_stage() -> str:
     return "t" + uuid.uuid4().hex[:10]
-
-
-@pytest.fixture(scope="session")
-def moto() -> Iterator[MotoHandle]:
-    handle = start_moto(0)
-    yield handle
-    handle.stop()
 
 
 @pytest.fixture(scope="session")

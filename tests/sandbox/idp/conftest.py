@@ -9,19 +9,15 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from sandbox.aws.moto_server import MotoHandle, start_moto
+from sandbox.aws.moto_server import MotoHandle
 from sandbox.idp import create_idp_app, generate_signing_key
 from sandbox.ports import free_port
 from sandbox.servers import START_TIMEOUT_S, ThreadedServer
+from tests.moto_child import moto  # the shared fixture, for this directory
 from tests.sandbox.idp.idp_flow import IdpDriver, Pool
 from tests.sandbox.idp.idp_pool import REGION, provision_pool
 
-
-@pytest.fixture(scope="session")
-def moto() -> Iterator[MotoHandle]:
-    handle = start_moto(0)
-    yield handle
-    handle.stop()
+__all__ = ["driver", "idp_app", "moto", "pool", "shared_signing_key"]
 
 
 @pytest.fixture(scope="module")
