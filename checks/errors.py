@@ -22,6 +22,27 @@ PreflightBlocked (Exception)      → `blocked`: a preflight this check depends 
 
 from __future__ import annotations
 
+__all__ = [
+    "CLEAR_ERRORS",
+    "CheckFailure",
+    "CredentialsRejected",
+    "HarnessError",
+    "LoginBrokenByBackend",
+    "LoginFailed",
+    "LoginLockedOut",
+    "LoginRefused",
+    "MissingCredentials",
+    "PreflightBlocked",
+    "ReadOnlyViolation",
+    "SandboxError",
+    "ServiceUnavailable",
+    "StateMismatch",
+    "TargetMismatch",
+    "TargetUnavailable",
+    "TargetUnreachable",
+    "WritesNotAllowed",
+]
+
 
 class CheckFailure(AssertionError):
     """A contract violation found by the harness itself (rather than by a bare `assert`)."""

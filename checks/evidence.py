@@ -15,6 +15,8 @@ from typing import Any
 
 from checks.redaction import redact_json, redact_text
 
+__all__ = ["Evidence", "safe_name"]
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9._\[\]-]+")
 _UNSET: Any = object()
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
+__all__ = ["MIN_SECRET_LENGTH", "REGISTRY", "SecretRegistry", "register_secret", "registered_secrets"]
+
 # Shorter strings would redact innocent text (and cannot be secrets worth the name).
 MIN_SECRET_LENGTH = 6
 

@@ -9,6 +9,26 @@ from typing import Any
 
 from checks.crm import registry
 
+__all__ = [
+    "ALARM_EMAIL_VARIABLE",
+    "COOKIE_SECRET_VARIABLE",
+    "CRM_PROPERTIES",
+    "HUBSPOT_API",
+    "NOT_IN_SANDBOX",
+    "ROLLBACK_TRIGGERS",
+    "Item",
+    "alarm_name",
+    "alarm_test_commands",
+    "checklist_sections",
+    "code_bucket",
+    "crm_names",
+    "crm_property_list",
+    "deploy_commands",
+    "deploy_parameters",
+    "stage_of",
+    "success_criteria",
+]
+
 # SPEC §7 property registry, read from the one registry module (a checklist once listed properties that did not
 # exist): the CRM section names these and nothing else.
 CRM_PROPERTIES = registry.names()

@@ -46,6 +46,25 @@ from checks.users import (
 from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
 
+__all__ = [
+    "LOGIN_GUARD_FILE",
+    "SESSION_EVIDENCE",
+    "UserCredentials",
+    "acquire_user",
+    "api",
+    "enrollment_user",
+    "env",
+    "evidence",
+    "http_client",
+    "login_guard",
+    "require_writes",
+    "reserved_users",
+    "run_dir",
+    "session",
+    "test_user",
+    "user_cleanup",
+]
+
 SESSION_EVIDENCE = "_session"  # evidence directory of the shared sign-in (its transcripts, redacted)
 LOGIN_GUARD_FILE = "login-failed.json"
 

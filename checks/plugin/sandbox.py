@@ -30,6 +30,20 @@ from checks.errors import SandboxError
 from checks.http import name_the_run
 from checks.redaction import redact_text
 
+__all__ = [
+    "MEASURE_LOCK_SUFFIX",
+    "MEASURE_WAIT_S",
+    "POLL_S",
+    "START_TIMEOUT_S",
+    "STOP_TIMEOUT_S",
+    "ensure_sandbox",
+    "measuring_alone",
+    "run_sandbox_state",
+    "sandbox_state_file",
+    "start_run_sandbox",
+    "stop_sandbox",
+]
+
 if TYPE_CHECKING:
     from checks.plugin.state import RunState
 

@@ -16,6 +16,8 @@ from checks.plugin.preflight import Blocker
 from checks.vocabulary import RunScope
 from environments import Environment
 
+__all__ = ["ITEM_CHECK", "ITEM_EVIDENCE", "ITEM_OUTCOME", "RUN_STATE", "ItemCheck", "RunState", "run_state"]
+
 
 @dataclass
 class RunState:
