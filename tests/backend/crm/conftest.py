@@ -19,7 +19,8 @@ from hhl_backend.store import Store
 from tests.backend.auth_fakes import base_env
 from tests.backend.crm.fake_hubspot import TOKEN, FakeHubSpot
 from tests.backend.crm.streams import Streams
-from tests.backend.data import conftest as data_fixtures
+from tests.backend.crm.values import EMAIL, HUBSPOT, SUB, Sleeper
+from tests.backend.data import store_fixtures as data_fixtures
 
 # The data half's moto fixtures, shared rather than copied.
 aws_env = data_fixtures.aws_env
@@ -29,25 +30,6 @@ catalog = data_fixtures.catalog
 store = data_fixtures.store
 caller = data_fixtures.caller
 api = data_fixtures.api
-
-HUBSPOT = "https://hubspot.example.test"
-SUB = "learner-1"
-EMAIL = "Ada@Example.test"
-
-
-class Sleeper:
-    """Records the waits instead of waiting; its clock advances by what was slept."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-        self.now = 1000.0
-
-    def sleep(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.now += seconds
-
-    def clock(self) -> float:
-        return self.now
 
 
 @pytest.fixture

@@ -15,9 +15,9 @@ from hhl_backend.crm.handler import CrmConsumer
 from hhl_backend.crm.projection import project
 from hhl_backend.store import Store
 
-from tests.backend.crm.conftest import SUB
 from tests.backend.crm.fake_hubspot import FakeHubSpot
 from tests.backend.crm.streams import Streams, event_of
+from tests.backend.crm.values import SUB
 
 WRITERS = 50
 BATCH = 25

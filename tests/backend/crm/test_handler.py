@@ -17,9 +17,9 @@ from hhl_backend.logs import hash_email, logger
 from hhl_backend.store import Store
 
 from tests.backend.auth_fakes import base_env
-from tests.backend.crm.conftest import EMAIL, HUBSPOT, SUB
 from tests.backend.crm.fake_hubspot import TOKEN, FakeHubSpot
 from tests.backend.crm.streams import REGION, Streams, event_of
+from tests.backend.crm.values import EMAIL, HUBSPOT, SUB
 
 COURSE = "course-authoring-101"
 OTHER = "learner-2"

@@ -19,8 +19,8 @@ from hhl_backend.crm.hubspot import (
     honour_retry_after,
 )
 
-from tests.backend.crm.conftest import HUBSPOT, Sleeper
 from tests.backend.crm.fake_hubspot import TOKEN, FakeHubSpot, Fault
+from tests.backend.crm.values import HUBSPOT, Sleeper
 
 EMAIL = "grace@example.test"
 

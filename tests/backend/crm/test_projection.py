@@ -12,7 +12,7 @@ from hhl_backend.crm.values import iso_instant, registry_only, union_set, utc_da
 from hhl_backend.store import Store
 from starlette.testclient import TestClient
 
-from tests.backend.crm.conftest import SUB
+from tests.backend.crm.values import SUB
 
 FOUNDATIONS = "network-like-hyperscaler-foundations"
 PATHWAY = "network-like-hyperscaler"

@@ -14,8 +14,8 @@ from hhl_backend.crm.provision_properties import TOKEN_VARIABLE, main
 from starlette.testclient import TestClient
 
 from sandbox.hubspot import create_hubspot_app
-from tests.backend.crm.conftest import HUBSPOT
 from tests.backend.crm.fake_hubspot import TOKEN
+from tests.backend.crm.values import HUBSPOT
 
 LOOPBACK = ("127.0.0.1", 50000)
 

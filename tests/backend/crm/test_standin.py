@@ -19,9 +19,9 @@ from starlette.testclient import TestClient
 from sandbox.backend_faults.crmsync import crm_seams_for_faults
 from sandbox.hubspot import create_hubspot_app
 from sandbox.hubspot.context import Clock
-from tests.backend.crm.conftest import EMAIL, HUBSPOT, SUB
 from tests.backend.crm.fake_hubspot import TOKEN
 from tests.backend.crm.streams import Streams, event_of
+from tests.backend.crm.values import EMAIL, HUBSPOT, SUB
 
 COURSE = "course-authoring-101"
 LOOPBACK = ("127.0.0.1", 50000)  # the stand-in's /__standin/ hooks answer loopback peers only

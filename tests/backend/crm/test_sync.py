@@ -12,9 +12,9 @@ from hhl_backend.crm.seams import CrmSeams
 from hhl_backend.crm.sync import ContactSync, SyncError
 from hhl_backend.store import Store
 
-from tests.backend.crm.conftest import EMAIL, SUB
 from tests.backend.crm.fake_hubspot import FakeHubSpot
 from tests.backend.crm.streams import Streams, event_of
+from tests.backend.crm.values import EMAIL, SUB
 
 COURSE = "course-authoring-101"
 

@@ -13,7 +13,7 @@ from hhl_backend.content import Catalog
 from hhl_backend.store import Store
 
 from sandbox.backend_faults.data import ReadModifyWriteStore
-from tests.backend.data.conftest import LEARNER
+from tests.backend.data.store_fixtures import LEARNER
 
 SUB = LEARNER.sub
 COURSES = ("network-like-hyperscaler-foundations", "network-like-hyperscaler-provisioning")

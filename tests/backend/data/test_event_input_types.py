@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from sandbox.backend_faults import seams_for_faults
-from tests.backend.data.conftest import Caller
+from tests.backend.data.store_fixtures import Caller
 
 WRONG_TYPES: list[Any] = [{}, [], [None, None], 0, 1.5, True, None]
 COURSE = "network-like-hyperscaler-foundations"

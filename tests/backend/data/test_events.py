@@ -12,7 +12,7 @@ from hhl_backend.content import Catalog
 from hhl_backend.store import Store
 from starlette.testclient import TestClient
 
-from tests.backend.data.conftest import LEARNER, Caller, item
+from tests.backend.data.store_fixtures import LEARNER, Caller, item
 
 FOUNDATIONS = "network-like-hyperscaler-foundations"
 PATHWAY = "network-like-hyperscaler"

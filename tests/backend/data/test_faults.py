@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from sandbox.backend_faults import seams_for_faults
 from sandbox.backend_faults.data import ReadModifyWriteStore
-from tests.backend.data.conftest import API, LEARNER, Caller
+from tests.backend.data.store_fixtures import API, LEARNER, Caller
 
 FOUNDATIONS = "network-like-hyperscaler-foundations"
 ENROLL = {"eventName": "learning_course_enrolled", "course_slug": FOUNDATIONS}

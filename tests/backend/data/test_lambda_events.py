@@ -12,7 +12,7 @@ from hhl_backend.lambda_handler import build_handler
 from hhl_backend.seams import Seams
 from hhl_backend.store import Store
 
-from tests.backend.data.conftest import Caller
+from tests.backend.data.store_fixtures import Caller
 from tests.backend.data.test_events import padded
 from tests.backend.lambda_invoke import off_main_loop
 

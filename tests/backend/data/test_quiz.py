@@ -9,7 +9,7 @@ import pytest
 from hhl_backend.config import Settings
 from starlette.testclient import TestClient
 
-from tests.backend.data.conftest import LEARNER, Caller, item
+from tests.backend.data.store_fixtures import LEARNER, Caller, item
 
 RECAP = "fabric-operations-foundations-recap"
 FOUNDATIONS = "network-like-hyperscaler-foundations"

@@ -13,7 +13,7 @@ from hhl_backend.identity import Identity
 from hhl_backend.store import Store, build_enrollment_list, round_half_up_percent
 from starlette.testclient import TestClient
 
-from tests.backend.data.conftest import LEARNER, Caller
+from tests.backend.data.store_fixtures import LEARNER, Caller
 
 FOUNDATIONS = "network-like-hyperscaler-foundations"
 PATHWAY = "network-like-hyperscaler"

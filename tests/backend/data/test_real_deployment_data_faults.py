@@ -15,7 +15,7 @@ from hhl_backend.store import Store
 from starlette.testclient import TestClient
 
 from sandbox.backend_faults import seams_for_faults
-from tests.backend.data.conftest import API, LEARNER, Caller, item
+from tests.backend.data.store_fixtures import API, LEARNER, Caller, item
 
 RECAP = "fabric-operations-foundations-recap"
 FOUNDATIONS = "network-like-hyperscaler-foundations"

@@ -10,7 +10,7 @@ from hhl_backend.config import Settings
 from hhl_backend.content import Catalog
 from hhl_backend.store import Store, StoreError, TableNames, build_progress_read
 
-from tests.backend.data.conftest import item
+from tests.backend.data.store_fixtures import item
 
 SUB = "learner-1"
 FOUNDATIONS = "network-like-hyperscaler-foundations"

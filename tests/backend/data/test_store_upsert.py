@@ -13,7 +13,7 @@ from hhl_backend.config import Settings
 from hhl_backend.store import Store
 from hhl_backend.store.dynamo import ITEM_EXISTS, KnownItems
 
-from tests.backend.data.conftest import item
+from tests.backend.data.store_fixtures import item
 
 SUB = "learner-1"
 MODULE = "fabric-operations-welcome"

@@ -6,51 +6,26 @@ own tables, pool, function, API ...), never from resetting moto under other test
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sandbox.aws.context import client_for
 from sandbox.aws.moto_server import MotoHandle
-from sandbox.aws.provision import Provisioned, TestUser, provision
+from sandbox.aws.provision import Provisioned, provision
 from tests.moto_child import moto  # the shared fixture, for this directory
-
-__all__ = ["aws", "healthy", "moto", "provision_stage"]
-
-REPO = Path(__file__).resolve().parents[3]
-TEMPLATE = REPO / "backend" / "template.yaml"
-REGION = "us-west-2"
-# Per-run test secrets; the values only need to satisfy the template's and the pool's rules.
-COOKIE_SECRET = "c2FuZGJveC10ZXN0LWNvb2tpZS1zZWNyZXQtMzItYnl0ZXM="
-CRM_TOKEN = "pat-test-" + uuid.uuid4().hex  # the HubSpot stand-in's bearer token in these tests
-USERS = (
-    TestUser("learner-one@example.com", "Hh1-" + uuid.uuid4().hex, given_name="Ada", family_name="Lovelace"),
-    TestUser("learner-two@example.com", "Hh1-" + uuid.uuid4().hex),
+from tests.sandbox.aws.stage import (
+    CRM_TOKEN,
+    REGION,
+    TEMPLATE,
+    USERS,
+    Provisioner,
+    fresh_stage,
+    parameters_for,
 )
 
-Provisioner = Callable[..., Provisioned]
-
-
-def parameters_for(stage: str, **overrides: str) -> dict[str, str]:
-    return {
-        "Stage": stage,
-        "SiteBaseUrl": "http://localhost:8400",
-        "CorsOrigins": "http://localhost:8400",
-        "CognitoDomainPrefix": f"hedgehog-learn-{stage}",
-        "CallbackUrls": "http://localhost:8401/auth/callback,http://localhost:8400/auth/callback",
-        "LogoutUrls": "http://localhost:8400/learn,http://localhost:8400/",
-        "AuthCookieSecret": COOKIE_SECRET,
-        "CodeS3Bucket": f"hedgehog-learn-{stage}-code",
-        "CodeS3Key": "hhl_backend-test.zip",
-        **overrides,
-    }
-
-
-def fresh_stage() -> str:
-    return "t" + uuid.uuid4().hex[:10]
+__all__ = ["aws", "healthy", "moto", "provision_stage"]
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 
 from sandbox.aws.context import client_for
 from sandbox.aws.log_shipper import CloudWatchLogsHandler, lambda_style_stream_name
-from tests.sandbox.aws.conftest import REGION
+from tests.sandbox.aws.stage import REGION
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 from sandbox.aws.monitoring import COMPOSITE_ALARM_GAP
 from sandbox.aws.provision import Provisioned
 from sandbox.aws.template import load_template
-from tests.sandbox.aws.conftest import TEMPLATE
+from tests.sandbox.aws.stage import TEMPLATE
 
 # moto 5.2 gaps (SPEC §6): what the template declares but moto cannot hold or report.
 KNOWN_GAPS = {
@@ -309,7 +309,7 @@ def test_gaps_are_exactly_the_known_ones(healthy: Provisioned) -> None:
 
 
 def test_test_users_can_sign_in_with_their_password(aws, healthy: Provisioned) -> None:
-    from tests.sandbox.aws.conftest import USERS
+    from tests.sandbox.aws.stage import USERS
 
     idp = aws("cognito-idp")
     for user in USERS:
@@ -342,7 +342,7 @@ def test_function_environment_satisfies_the_backend_config(healthy: Provisioned)
 
 def test_hubspot_token_is_a_secure_string_by_reference(aws, healthy: Provisioned) -> None:
     """The sandbox extra: the consumer's token parameter holds the sandbox token; the function holds only its name."""
-    from tests.sandbox.aws.conftest import CRM_TOKEN
+    from tests.sandbox.aws.stage import CRM_TOKEN
 
     assert (
         healthy.crm_token_parameter

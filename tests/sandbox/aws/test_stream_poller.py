@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from sandbox.aws.provision import Provisioned
 from sandbox.aws.stream_poller import StreamPoller, ledger_route
-from tests.sandbox.aws.conftest import REGION
+from tests.sandbox.aws.stage import REGION
 
 BOUND_S = 20.0  # generous: a shared two-core machine
 

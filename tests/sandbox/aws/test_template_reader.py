@@ -9,7 +9,7 @@ import yaml
 
 from sandbox.aws.stack import GATE_CONDITION, record_only_template
 from sandbox.aws.template import NO_VALUE, Resolver, TemplateError, bind_parameters, creation_order, load_template
-from tests.sandbox.aws.conftest import TEMPLATE, parameters_for
+from tests.sandbox.aws.stage import TEMPLATE, parameters_for
 
 PSEUDO = {"AWS::Region": "us-west-2", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
 

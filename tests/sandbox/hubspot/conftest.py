@@ -9,9 +9,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from sandbox.hubspot import Clock, HubSpotContext, create_hubspot_app
-
-TOKEN = "pat-test-0123456789abcdef"  # not a secret: the stand-in's bearer for these tests only
-LOOPBACK = ("127.0.0.1", 50000)
+from tests.sandbox.hubspot.standin_values import LOOPBACK, TOKEN
 
 
 @pytest.fixture

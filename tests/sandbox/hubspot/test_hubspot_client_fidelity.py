@@ -27,7 +27,7 @@ from hubspot.crm.properties import PropertyCreate, PropertyGroupCreate
 from sandbox.hubspot import create_hubspot_app
 from sandbox.ports import free_port
 from sandbox.servers import START_TIMEOUT_S, ThreadedServer
-from tests.sandbox.hubspot.conftest import TOKEN
+from tests.sandbox.hubspot.standin_values import TOKEN
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from sandbox.hubspot import Clock, HubSpotContext, create_hubspot_app
 from sandbox.hubspot.faults import RetryWindow
-from tests.sandbox.hubspot.conftest import LOOPBACK
 from tests.sandbox.hubspot.standin import assert_error, create, search_email
+from tests.sandbox.hubspot.standin_values import LOOPBACK
 
 CONTACTS = "/crm/v3/objects/contacts"
 

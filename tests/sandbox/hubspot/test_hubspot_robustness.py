@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from sandbox.hubspot import contacts, create_hubspot_app, hooks, properties
 from sandbox.hubspot.errors import ApiError
-from tests.sandbox.hubspot.conftest import TOKEN
+from tests.sandbox.hubspot.standin_values import TOKEN
 
 _scalars = st.one_of(
     st.none(),
