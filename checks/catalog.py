@@ -112,10 +112,14 @@ def _spec(entry: object, index: int) -> CheckSpec:
     )
 
 
+# libyaml's parser when PyYAML has it: every harness process parses the catalog (~0.25 s in pure Python, ~0.03 s in C).
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def load_catalog(path: Path = CATALOG_FILE) -> dict[str, CheckSpec]:
     """Parse and validate the catalog, in file order (preflights run in that order)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     entries = data.get("checks") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise CatalogError(f"{path}: expected a top-level `checks:` list")

@@ -15,6 +15,10 @@ __all__ = ["HH_IDENTITY_API", "AuthEndpoints", "IdentitySnapshot", "auth_endpoin
 HH_IDENTITY_API = ("ready", "get", "isAuthenticated", "isReady", "login", "logout")
 # The script is loaded `defer`/async: after the load event it has normally run; this bounds a slow CDN.
 SCRIPT_APPEAR_TIMEOUT_MS = 5_000
+# Once the network has gone quiet (Playwright's `networkidle`: 500 ms without a request) a script still to come
+# can only be one a timer injects: a page without the script is told in ~1.5 s instead of the CDN bound.
+SCRIPT_SETTLE_MS = 1_000
+_SCRIPT_DEFINED = "() => window.hhIdentity !== undefined"
 
 _READ_IDENTITY = """
 async ([members, ms]) => {
@@ -90,10 +94,19 @@ class IdentitySnapshot:
         }
 
 
+def _wait_for_script(page: Page) -> None:
+    """Bounded wait for `window.hhIdentity` to be defined; a page where it never is reads as status `missing`."""
+    if page.evaluate(_SCRIPT_DEFINED):
+        return
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_load_state("networkidle", timeout=SCRIPT_APPEAR_TIMEOUT_MS)
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(_SCRIPT_DEFINED, timeout=SCRIPT_SETTLE_MS)
+
+
 def read_identity(page: Page, *, timeout_ms: float) -> IdentitySnapshot:
     """Wait (bounded) for `window.hhIdentity`, then for `hhIdentity.ready`; never raises for a broken page."""
-    with contextlib.suppress(PlaywrightTimeoutError):  # reported as status `missing` below
-        page.wait_for_function("() => window.hhIdentity !== undefined", timeout=SCRIPT_APPEAR_TIMEOUT_MS)
+    _wait_for_script(page)
     raw = page.evaluate(_READ_IDENTITY, [list(HH_IDENTITY_API), timeout_ms])
     return IdentitySnapshot(
         status=raw["status"],

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, Route
 
 from pages import CoursePage, HostedUiLogin, MyLearningPage, NavBar, SiteUrls, StateMismatch
 from pages.artifacts import has_typed_password
+from pages.identity import read_identity
 
 SITE = "https://site.test"
 IDP = "https://idp.test"
@@ -90,3 +91,26 @@ def test_login_page_elsewhere_names_where_the_browser_is(page: Page) -> None:
     serve(page, f"{IDP}/error?error=redirect_mismatch", "<h1>An error was encountered</h1>")
     with pytest.raises(StateMismatch, match=r"shows https://idp.test/error \(error=redirect_mismatch\)"):
         HostedUiLogin(page, IDP).expect_loaded(FAST_MS)
+
+
+IDENTITY_SCRIPT = """window.hhIdentity = {ready: Promise.resolve({email: 'a@b.test'}), get: () => null,
+isAuthenticated: () => true, isReady: () => true, login: () => {}, logout: () => {}};"""
+
+
+def test_a_page_without_the_auth_script_reads_missing(page: Page) -> None:
+    serve(page, f"{SITE}/learn", "<h1>Learn</h1>")
+    assert read_identity(page, timeout_ms=FAST_MS).status == "missing"
+
+
+def test_a_script_that_arrives_after_the_load_event_is_still_waited_for(page: Page) -> None:
+    """A tag manager busy on the network after `load` (five requests 300 ms apart, then the script): the wait lasts
+    while the network does, past the settle time."""
+    page.route(f"{SITE}/beacon", lambda route: route.fulfill(body="ok"))
+    page.route(f"{SITE}/late.js", lambda route: route.fulfill(body=IDENTITY_SCRIPT))
+    loader = """<script>addEventListener('load', async () => {
+      for (let i = 0; i < 5; i++) { await fetch('/beacon'); await new Promise((r) => setTimeout(r, 300)); }
+      const s = document.createElement('script'); s.src = '/late.js'; document.head.appendChild(s);
+    });</script>"""
+    serve(page, f"{SITE}/learn", f"<h1>Learn</h1>{loader}")
+    snapshot = read_identity(page, timeout_ms=FAST_MS)
+    assert (snapshot.status, snapshot.identity) == ("ready", {"email": "a@b.test"})
