@@ -337,7 +337,7 @@ def _snapshot_view(run_dir: Path, results: Mapping[str, Any], status_of: Any) ->
         "cognito": snapshots.cognito_row(snaps.get("cognito", {})),
         "api": snapshots.api_row(snaps.get("apigatewayv2", {})),
         "crm": snapshots.crm_consumer_view(snaps.get("lambda", {}), snaps.get("sqs", {})),
-        "errors": {svc: snap.get("errors") for svc, snap in snaps.items() if snap.get("errors")},
+        "errors": snapshots.errors_by_service(snaps),
     }
     key_to_service = {
         "stack": "cloudformation",

@@ -2,21 +2,37 @@
 
 Read defensively: a missing file, a service that recorded `errors`, or a field boto3 did not return yields
 `None` and the document says "not collected (<check id> <status>)". Env var *values* are never read: only names.
-The shape expected per service is described in docs/INTERFACES.md (section "Reports")."""
+The shape per service is checks/aws/schema.py's (docs/INTERFACES.md, section "Reports", describes it)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
+
+from checks.aws.schema import (
+    ApiGatewayV2Data,
+    CloudFormationData,
+    CloudWatchData,
+    CognitoData,
+    DynamoDBData,
+    LambdaData,
+    LogsData,
+    Sections,
+    SnsData,
+    SqsData,
+    Stage,
+)
+
+T = TypeVar("T", bound=Mapping[str, object])
 
 SNAPSHOT_DIR = Path("evidence") / "_aws"
 SERVICES = ("cloudformation", "lambda", "dynamodb", "logs", "cloudwatch", "sns", "cognito", "apigatewayv2", "sqs")
 
 
-def load_snapshots(run_dir: Path) -> dict[str, dict[str, Any]]:
+def load_snapshots(run_dir: Path) -> Sections:
     """Each readable snapshot by service; unreadable or non-object files are treated as absent."""
     loaded: dict[str, dict[str, Any]] = {}
     for service in SERVICES:
@@ -26,7 +42,14 @@ def load_snapshots(run_dir: Path) -> dict[str, dict[str, Any]]:
             continue
         if isinstance(data, dict):
             loaded[service] = data
-    return loaded
+    # Our own files: typed by the schema, and read defensively below all the same (an older run's may differ).
+    return cast(Sections, loaded)
+
+
+def errors_by_service(snaps: Sections) -> dict[str, Any]:
+    """The `errors` of each loaded section that recorded any."""
+    sections: Mapping[str, object] = snaps
+    return {svc: s.get("errors") for svc, s in sections.items() if isinstance(s, Mapping) and s.get("errors")}
 
 
 def dig(value: Any, *path: str | int) -> Any:
@@ -45,14 +68,15 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
+def _mapping(value: T | None) -> T:
     """`value` if the collector recorded a map there, else an empty one (a failed item is None)."""
-    return value if isinstance(value, Mapping) else {}
+    # The cast: every shape read here has only optional keys, so {} is one of its values.
+    return value if isinstance(value, Mapping) else cast(T, {})
 
 
-def _values(value: Any) -> list[Mapping[str, Any]]:
+def _values(value: Mapping[str, T | None] | Sequence[T | None] | None) -> list[T]:
     """Items of a name-keyed map (or a list), skipping entries the collector recorded as None."""
-    items = value.values() if isinstance(value, Mapping) else _list(value)
+    items: Iterable[T | None] = value.values() if isinstance(value, Mapping) else _list(value)
     return [item for item in items if isinstance(item, Mapping)]
 
 
@@ -62,7 +86,7 @@ def _iso_from_ms(value: Any) -> str | None:
     return datetime.fromtimestamp(value / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def stack_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
+def stack_row(snap: CloudFormationData) -> dict[str, Any] | None:
     stack = snap.get("stack")
     if not isinstance(stack, Mapping):
         return None
@@ -79,7 +103,7 @@ def _version_key(version: Any) -> int:
     return int(version) if str(version).isdigit() else -1
 
 
-def lambda_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
+def lambda_row(snap: LambdaData) -> dict[str, Any] | None:
     config = snap.get("function")
     if not isinstance(config, Mapping):
         return None
@@ -109,7 +133,7 @@ def _pitr_lag_s(latest: Any, reference: str) -> int | None:
     return max(0, round((now - then).total_seconds()))
 
 
-def table_rows(snap: Mapping[str, Any], reference_time: str) -> list[dict[str, Any]]:
+def table_rows(snap: DynamoDBData, reference_time: str) -> list[dict[str, Any]]:
     """One row per env table (role → name); PITR lag is measured against `reference_time` (the run's finish)."""
     names = _mapping(snap.get("names"))
     tables = _mapping(snap.get("tables"))
@@ -142,7 +166,7 @@ def table_rows(snap: Mapping[str, Any], reference_time: str) -> list[dict[str, A
     return rows
 
 
-def log_group_rows(snap: Mapping[str, Any]) -> list[dict[str, Any]]:
+def log_group_rows(snap: LogsData) -> list[dict[str, Any]]:
     group = snap.get("group")
     if not isinstance(group, Mapping):
         return []
@@ -156,7 +180,7 @@ def log_group_rows(snap: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def alarm_rows(snap: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def alarm_rows(snap: CloudWatchData) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     metric = [
         {
             "name": a.get("AlarmName"),
@@ -184,12 +208,12 @@ def alarm_rows(snap: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict
     return metric, composite
 
 
-def dashboard_names(snap: Mapping[str, Any]) -> list[str]:
+def dashboard_names(snap: CloudWatchData) -> list[str]:
     name = dig(snap, "dashboard", "DashboardName")
     return [str(name)] if name else []
 
 
-def sns_rows(snap: Mapping[str, Any]) -> list[dict[str, Any]]:
+def sns_rows(snap: SnsData) -> list[dict[str, Any]]:
     arn = dig(snap, "topic", "TopicArn")
     if not arn:
         return []
@@ -197,7 +221,7 @@ def sns_rows(snap: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"topic": arn, "subscriptions": len(subs), "confirmed": sum(1 for s in subs if s.get("confirmed") is True)}]
 
 
-def cognito_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
+def cognito_row(snap: CognitoData) -> dict[str, Any] | None:
     pool = snap.get("pool")
     if not isinstance(pool, Mapping):
         return None
@@ -219,12 +243,12 @@ def cognito_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def api_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
+def api_row(snap: ApiGatewayV2Data) -> dict[str, Any] | None:
     api = snap.get("api")
     if not isinstance(api, Mapping):
         return None
     cors = api.get("CorsConfiguration") or {}
-    stage = next(iter(_values(snap.get("stages"))), {})
+    stage: Stage = next(iter(_values(snap.get("stages"))), None) or {}
     settings = stage.get("DefaultRouteSettings") or {}
     return {
         "id": api.get("ApiId"),
@@ -235,7 +259,7 @@ def api_row(snap: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def crm_consumer_view(lambda_snap: Mapping[str, Any], sqs_snap: Mapping[str, Any]) -> dict[str, Any] | None:
+def crm_consumer_view(lambda_snap: LambdaData, sqs_snap: SqsData) -> dict[str, Any] | None:
     """The CRM sync consumer (SPEC §6 second wave): its function, one row per table-stream mapping and its DLQ
     depth; None when the run did not collect it (CRM off, or the lambda section missing)."""
     crm = lambda_snap.get("crm")

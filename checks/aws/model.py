@@ -7,21 +7,15 @@ and states expectations on a `Judgement`. `evaluate(snapshot, check_id)` runs on
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from checks.aws.schema import ItemGetter, SectionGetter, SnapshotLike
 from checks.aws.snapshot import ServiceUnavailable
 from checks.vocabulary import FindingStatus as Status
-from environments import Environment
 
 __all__ = ["CHECKS", "Check", "Finding", "Judgement", "SnapshotLike", "View", "evaluate", "rule"]
-
-
-class SnapshotLike(Protocol):
-    env: Environment
-
-    def get(self, service: str) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -65,21 +59,26 @@ class Judgement:
 
 
 class View:
-    """Read access to the snapshot for one rule; every missing piece raises with the collector's own message."""
+    """Read access to the snapshot for one rule; every missing piece raises with the collector's own message.
+
+    `section(service)` and `item(service, key)` are typed per service and key by checks/aws/schema.py."""
 
     def __init__(self, snapshot: SnapshotLike) -> None:
         self.snapshot = snapshot
         self.env = snapshot.env
+        self.section: SectionGetter = self._section
+        self.item: ItemGetter = self._item
 
-    def section(self, service: str) -> dict[str, Any]:
+    def _section(self, service: str) -> Any:
+        """The section, or ServiceUnavailable when its collector failed as a whole."""
         data = self.snapshot.get(service)
         if "*" in data.get("errors", {}):
             raise ServiceUnavailable(f"{service}: {data['errors']['*']}")
         return data
 
-    def item(self, service: str, key: str, *error_keys: str) -> Any:
+    def _item(self, service: str, key: str, *error_keys: str) -> Any:
         """`section[key]`, or ServiceUnavailable naming the first recorded error among `error_keys` (default: key)."""
-        data = self.section(service)
+        data: Mapping[str, Any] = self._section(service)
         value = data.get(key)
         if value is None:
             errors = data.get("errors", {})

@@ -1,9 +1,10 @@
 """The collected AWS snapshot: each service is described once, concurrently, on first use, and saved as JSON.
 
-`InfraSnapshot.get(service)` returns that service's section (a JSON-safe dict); the first call starts every
-collector in a thread pool so that the slowest service, not the sum of all, bounds the wait. A collector never
-raises for one bad item: it records `errors[item] = message` and carries on; the checks turn a missing item into
-a failure that quotes the message. Each section is written to `<run_dir>/evidence/_aws/<service>.json`.
+`InfraSnapshot.get(service)` returns that service's section (a JSON-safe dict shaped as checks/aws/schema.py
+declares); the first call starts every collector in a thread pool so that the slowest service, not the sum of all,
+bounds the wait. A collector never raises for one bad item: it records `errors[item] = message` and carries on; the
+checks turn a missing item into a failure that quotes the message. Each section is written to
+`<run_dir>/evidence/_aws/<service>.json`.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from checks.aws.jsonsafe import iso, json_safe
+from checks.aws.schema import SectionGetter
 from checks.aws.session import ReadOnlyAws, ReadOnlyViolation, describe_error
 from checks.errors import ServiceUnavailable
 from environments import Environment
 
 __all__ = ["CollectContext", "Collector", "InfraSnapshot", "ServiceUnavailable"]
+
+T = TypeVar("T")
 
 
 class CollectContext:
@@ -41,7 +45,7 @@ class CollectContext:
     def client(self, name: str) -> Any:
         return self.aws.client(name)
 
-    def attempt(self, item: str, call: Callable[[], Any]) -> Any:
+    def attempt(self, item: str, call: Callable[[], T]) -> T | None:
         """Run `call`; on failure record `errors[item]` and return None. A refused write is a harness bug: re-raised."""
         try:
             return call()
@@ -52,7 +56,8 @@ class CollectContext:
             return None
 
 
-Collector = Callable[[CollectContext], dict[str, Any]]
+# A collector returns its service's data (checks/aws/schema.py: e.g. DynamoDBData).
+Collector = Callable[[CollectContext], Mapping[str, object]]
 
 
 class InfraSnapshot:
@@ -78,6 +83,8 @@ class InfraSnapshot:
         self._futures: dict[str, Future[dict[str, Any]]] = {}
         # One worker per service: a collector may wait on another (sns → sts), so fewer workers could deadlock.
         self._pool: ThreadPoolExecutor | None = None
+        # The section for a service, collecting everything on first use; typed per service by the schema.
+        self.get: SectionGetter = self._get
 
     @property
     def services(self) -> tuple[str, ...]:
@@ -96,8 +103,8 @@ class InfraSnapshot:
                     context = contextvars.copy_context()
                     self._futures[service] = self._pool.submit(context.run, self._collect, service)
 
-    def get(self, service: str) -> dict[str, Any]:
-        """The section for `service`, collecting everything on first use."""
+    def _get(self, service: str) -> Any:
+        """The section for `service` (`get`, typed by SectionGetter), collecting everything on first use."""
         self.start()
         if service not in self._futures:
             self.start([service])
@@ -105,7 +112,7 @@ class InfraSnapshot:
 
     def collect_all(self) -> dict[str, dict[str, Any]]:
         self.start()
-        return {service: self.get(service) for service in self._collectors}
+        return {service: self._get(service) for service in self._collectors}
 
     def close(self) -> None:
         with self._lock:
@@ -116,7 +123,7 @@ class InfraSnapshot:
         ctx = CollectContext(self, service)
         started = time.perf_counter()
         try:
-            data = self._collectors[service](ctx)
+            data: Mapping[str, object] = self._collectors[service](ctx)
         except ReadOnlyViolation:
             raise
         except Exception as exc:

@@ -15,6 +15,8 @@ from typing import Any
 
 from cfnlint.decode import cfn_json, cfn_yaml
 
+from checks.aws.schema import TemplateSummary
+
 __all__ = ["parse_template", "summarise_template"]
 
 # The property that holds each resource type's physical name.
@@ -96,7 +98,7 @@ def summarise_template(
     region: str,
     account_id: str | None,
     source: str,
-) -> dict[str, Any]:
+) -> TemplateSummary:
     """What the checks read from a template: functions' declared sizing, alarms, composite rules, domains."""
     raw = body if isinstance(body, str) else json.dumps(body, sort_keys=True)
     doc = parse_template(body)

@@ -1,4 +1,5 @@
-"""One collector per AWS service, laid out the same way: `collect(ctx) -> dict` (JSON-safe after conversion).
+"""One collector per AWS service, laid out the same way: `collect(ctx) -> <Service>Data` (checks/aws/schema.py;
+JSON-safe after conversion).
 
 Collectors describe only the env's named resources (never a full account listing), so their cost does not grow with
 unrelated resources in the account.

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from checks.aws.schema import fields
 
 __all__ = ["MAX_PAGES", "pages", "pick"]
+
+T = TypeVar("T")
 
 # Bound on pagination: the env's resources fit in a page or two; more means a wrong selector, not more data.
 MAX_PAGES = 50
 
 
-def pick(source: Mapping[str, Any] | None, keys: Iterable[str]) -> dict[str, Any]:
-    """The listed keys that are present: an allow-list, so a new response field never leaks into a snapshot."""
+def pick(source: Mapping[str, Any] | None, shape: type[T]) -> T:
+    """The keys of the TypedDict `shape` that are present: an allow-list, so a new response field never leaks into
+    a snapshot, and the schema is the one place the kept fields are named."""
     if not source:
-        return {}
-    return {k: source[k] for k in keys if k in source}
+        return cast(T, {})
+    # The cast: boto3 responses are untyped; the schema states what AWS returns under these keys.
+    return cast(T, {k: source[k] for k in fields(shape) if k in source})
 
 
 def pages(client: Any, operation: str, items_key: str, **kwargs: Any) -> list[Any]:

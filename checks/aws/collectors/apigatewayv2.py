@@ -7,19 +7,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from checks.aws.collectors._util import pages, pick
+from checks.aws.schema import Api, ApiGatewayV2Data, Integration, Route, Stage
 from checks.aws.snapshot import CollectContext
-
-API_FIELDS = ("ApiId", "Name", "ProtocolType", "ApiEndpoint", "CorsConfiguration", "DisableExecuteApiEndpoint")
-ROUTE_FIELDS = ("RouteId", "RouteKey", "Target", "AuthorizationType")
-INTEGRATION_FIELDS = (
-    "IntegrationId",
-    "IntegrationType",
-    "IntegrationMethod",
-    "IntegrationUri",
-    "PayloadFormatVersion",
-    "TimeoutInMillis",
-)
-STAGE_FIELDS = ("StageName", "AutoDeploy", "DefaultRouteSettings", "RouteSettings", "LastUpdatedDate")
 
 
 def _api_id_from_domain(client: Any, base_url: str) -> str | None:
@@ -30,9 +19,10 @@ def _api_id_from_domain(client: Any, base_url: str) -> str | None:
     return chosen[0]["ApiId"] if chosen else None
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> ApiGatewayV2Data:
     client = ctx.client("apigatewayv2")
-    api_id, source = ctx.env.api_id, "env api_id"
+    api_id: str | None = ctx.env.api_id
+    source = "env api_id"
     if not api_id:
         base_url = ctx.env.api_base_url or ""  # unset: no host, so no mapping (the error below says so)
         host = urlsplit(base_url).hostname
@@ -56,8 +46,8 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     return {
         "api_id": api_id,
         "api_id_source": source,
-        "api": pick(api, API_FIELDS) if api else None,
-        "routes": [pick(r, ROUTE_FIELDS) for r in routes] if routes is not None else None,
-        "integrations": [pick(i, INTEGRATION_FIELDS) for i in integrations] if integrations is not None else None,
-        "stages": [pick(s, STAGE_FIELDS) for s in stages] if stages is not None else None,
+        "api": pick(api, Api) if api else None,
+        "routes": [pick(r, Route) for r in routes] if routes is not None else None,
+        "integrations": [pick(i, Integration) for i in integrations] if integrations is not None else None,
+        "stages": [pick(s, Stage) for s in stages] if stages is not None else None,
     }

@@ -7,20 +7,10 @@ from typing import Any
 
 from checks.aws.collectors._util import pick
 from checks.aws.names import stage_of
+from checks.aws.schema import CloudFormationData, StackFields
 from checks.aws.snapshot import CollectContext
 from checks.aws.template import summarise_template
 
-STACK_FIELDS = (
-    "StackName",
-    "StackId",
-    "StackStatus",
-    "StackStatusReason",
-    "CreationTime",
-    "LastUpdatedTime",
-    "DriftInformation",
-    "Outputs",
-    "Tags",
-)
 # The reference template; on local the sandbox provisions from it (moto's own CloudFormation is never used).
 REFERENCE_TEMPLATE = Path(__file__).resolve().parents[3] / "backend" / "template.yaml"
 _SECRET_WORDS = ("secret", "password", "token", "key")
@@ -35,7 +25,7 @@ def _parameters(stack: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> CloudFormationData:
     cfn = ctx.client("cloudformation")
     name = ctx.env.stack_name
     found = ctx.attempt("stack", lambda: cfn.describe_stacks(StackName=name)["Stacks"])
@@ -60,6 +50,6 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
         )
     return {
         "stack_name": name,
-        "stack": {**pick(stack, STACK_FIELDS), "Parameters": sorted(parameters)} if stack else None,
+        "stack": {**pick(stack, StackFields), "Parameters": sorted(parameters)} if stack else None,
         "template": template,
     }

@@ -8,31 +8,8 @@ from typing import Any
 
 from checks.aws.collectors._util import pages, pick
 from checks.aws.names import dashboard_name
+from checks.aws.schema import CloudWatchData, CompositeAlarm, MetricAlarm
 from checks.aws.snapshot import CollectContext
-
-ALARM_FIELDS = (
-    "AlarmName",
-    "AlarmArn",
-    "Namespace",
-    "MetricName",
-    "Dimensions",
-    "Statistic",
-    "ExtendedStatistic",
-    "Period",
-    "EvaluationPeriods",
-    "DatapointsToAlarm",
-    "Threshold",
-    "ComparisonOperator",
-    "TreatMissingData",
-    "StateValue",
-    "StateReason",
-    "StateUpdatedTimestamp",
-    "ActionsEnabled",
-    "AlarmActions",
-    "OKActions",
-    "InsufficientDataActions",
-)
-COMPOSITE_FIELDS = ("AlarmName", "AlarmArn", "AlarmRule", "StateValue", "ActionsEnabled", "AlarmActions", "OKActions")
 
 
 def _metric_listed(cw: Any, alarm: dict[str, Any]) -> bool:
@@ -44,7 +21,7 @@ def _metric_listed(cw: Any, alarm: dict[str, Any]) -> bool:
     return bool(found)
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> CloudWatchData:
     cw = ctx.client("cloudwatch")
     prefix = ctx.env.alarm_prefix
     metric_alarms = ctx.attempt(
@@ -69,10 +46,10 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     return {
         "alarm_prefix": prefix,
         # None (not {}) when the listing failed, so a rule reports the error instead of "alarm not found".
-        "alarms": None if metric_alarms is None else {a["AlarmName"]: pick(a, ALARM_FIELDS) for a in metric_alarms},
+        "alarms": None if metric_alarms is None else {a["AlarmName"]: pick(a, MetricAlarm) for a in metric_alarms},
         "composite_alarms": None
         if composites is None
-        else {a["AlarmName"]: pick(a, COMPOSITE_FIELDS) for a in composites},
+        else {a["AlarmName"]: pick(a, CompositeAlarm) for a in composites},
         "metrics_listed": metrics_listed,
         "dashboard_name": name,
         "dashboard": {"DashboardName": name, "DashboardArn": dashboard.get("DashboardArn"), "body": body}

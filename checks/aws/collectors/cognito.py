@@ -3,49 +3,13 @@ hosted-UI domain."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.aws.collectors._util import pick
 from checks.aws.names import cognito_domain_prefix
+from checks.aws.schema import ClientFields, CognitoData, Domain, UserPool
 from checks.aws.snapshot import CollectContext
 
-POOL_FIELDS = (
-    "Id",
-    "Name",
-    "UsernameAttributes",
-    "UsernameConfiguration",
-    "AutoVerifiedAttributes",
-    "Policies",
-    "MfaConfiguration",
-    "AccountRecoverySetting",
-    "DeletionProtection",
-    "Domain",
-    "CustomDomain",
-    "LastModifiedDate",
-    "CreationDate",
-)
-CLIENT_FIELDS = (
-    "ClientId",
-    "ClientName",
-    "AllowedOAuthFlowsUserPoolClient",
-    "AllowedOAuthFlows",
-    "AllowedOAuthScopes",
-    "CallbackURLs",
-    "LogoutURLs",
-    "DefaultRedirectURI",
-    "SupportedIdentityProviders",
-    "ExplicitAuthFlows",
-    "PreventUserExistenceErrors",
-    "EnableTokenRevocation",
-    "AccessTokenValidity",
-    "IdTokenValidity",
-    "RefreshTokenValidity",
-    "TokenValidityUnits",
-)
-DOMAIN_FIELDS = ("Domain", "Status", "UserPoolId", "CloudFrontDistribution", "ManagedLoginVersion", "Version")
 
-
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> CognitoData:
     idp = ctx.client("cognito-idp")
     cognito = ctx.env.cognito
     pool = ctx.attempt("pool", lambda: idp.describe_user_pool(UserPoolId=cognito.user_pool_id)["UserPool"])
@@ -65,14 +29,14 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
         described = ctx.attempt("domain", lambda: idp.describe_user_pool_domain(Domain=prefix)["DomainDescription"])
         if described is not None and not described:
             ctx.errors["domain"] = f"user pool domain {prefix} not found"
-        domain = pick(described, DOMAIN_FIELDS) or None
+        domain = pick(described, Domain) or None
     elif "pool" not in ctx.errors:
         ctx.errors["domain"] = "no hosted-UI domain: env cognito.domain is not a Cognito host and the pool has none"
     return {
         "user_pool_id": cognito.user_pool_id,
         "client_id": cognito.client_id,
-        "pool": pick(pool, POOL_FIELDS) if pool else None,
-        "client": {**pick(client, CLIENT_FIELDS), "HasSecret": bool(client.get("ClientSecret"))} if client else None,
+        "pool": pick(pool, UserPool) if pool else None,
+        "client": {**pick(client, ClientFields), "HasSecret": bool(client.get("ClientSecret"))} if client else None,
         "domain_prefix": prefix,
         "domain_prefix_source": prefix_source,
         "domain": domain,

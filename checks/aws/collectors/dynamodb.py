@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.aws.collectors._util import pick
 from checks.aws.names import table_names
+from checks.aws.schema import DynamoDBData, Index, Table, TableFields
 from checks.aws.snapshot import CollectContext
 
-TABLE_FIELDS = (
-    "TableName",
-    "TableArn",
-    "TableStatus",
-    "KeySchema",
-    "StreamSpecification",
-    "LatestStreamArn",
-    "SSEDescription",
-    "BillingModeSummary",
-    "DeletionProtectionEnabled",
-    "ItemCount",
-    "TableSizeBytes",
-    "CreationDateTime",
-)
-INDEX_FIELDS = ("IndexName", "IndexStatus", "KeySchema", "Projection")
 
-
-def _table(ctx: CollectContext, role: str, name: str) -> dict[str, Any] | None:
+def _table(ctx: CollectContext, role: str, name: str) -> Table | None:
     ddb = ctx.client("dynamodb")
     described = ctx.attempt(f"{role}:describe_table", lambda: ddb.describe_table(TableName=name)["Table"])
     if described is None:
         return None
-    table = pick(described, TABLE_FIELDS)
-    table["GlobalSecondaryIndexes"] = [pick(i, INDEX_FIELDS) for i in described.get("GlobalSecondaryIndexes") or []]
+    table: Table = {
+        **pick(described, TableFields),
+        "GlobalSecondaryIndexes": [pick(i, Index) for i in described.get("GlobalSecondaryIndexes") or []],
+    }
     backups = ctx.attempt(
         f"{role}:continuous_backups",
         lambda: ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"],
@@ -44,7 +29,7 @@ def _table(ctx: CollectContext, role: str, name: str) -> dict[str, Any] | None:
     return table
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> DynamoDBData:
     names = table_names(ctx.env)
     return {
         "names": names,

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from checks.aws.collectors._util import pages
+from checks.aws.schema import IamData
 from checks.aws.snapshot import CollectContext
 
 
@@ -16,7 +17,7 @@ def _document(value: Any) -> Any:
     return json.loads(unquote(value)) if isinstance(value, str) else value
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> IamData:
     lambda_section = ctx.snapshot.get("lambda")
     role_arn = (lambda_section.get("function") or {}).get("Role")
     if not role_arn:

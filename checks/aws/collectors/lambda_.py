@@ -10,30 +10,19 @@ from typing import Any
 
 from checks.aws.collectors._util import pages, pick
 from checks.aws.names import crm_enabled, crm_function_name
+from checks.aws.schema import (
+    Alias,
+    CrmConsumer,
+    EnvironmentSummary,
+    EventSourceMapping,
+    FunctionFields,
+    LambdaData,
+    Reference,
+)
 from checks.aws.snapshot import CollectContext
 
-CONFIG_FIELDS = (
-    "FunctionName",
-    "FunctionArn",
-    "Runtime",
-    "Handler",
-    "MemorySize",
-    "Timeout",
-    "State",
-    "StateReason",
-    "LastUpdateStatus",
-    "LastUpdateStatusReason",
-    "LastModified",
-    "Role",
-    "Architectures",
-    "Version",
-    "CodeSha256",
-    "PackageType",
-    "LoggingConfig",
-)
 
-
-def summarise_environment(config: dict[str, Any]) -> dict[str, Any]:
+def summarise_environment(config: dict[str, Any]) -> EnvironmentSummary:
     """Names only. The values stay in this frame and are gone when it returns."""
     variables: dict[str, str] = (config.get("Environment") or {}).get("Variables") or {}
     bypass = variables.get("ENABLE_TEST_BYPASS")
@@ -43,25 +32,6 @@ def summarise_environment(config: dict[str, Any]) -> dict[str, Any]:
         "test_bypass_enabled": bypass is not None and bypass.strip().lower() == "true",
     }
 
-
-MAPPING_FIELDS = (
-    "UUID",
-    "EventSourceArn",
-    "FunctionArn",
-    "State",
-    "StateTransitionReason",
-    "LastProcessingResult",
-    "StartingPosition",
-    "BatchSize",
-    "MaximumBatchingWindowInSeconds",
-    "FunctionResponseTypes",
-    "BisectBatchOnFunctionError",
-    "MaximumRetryAttempts",
-    "MaximumRecordAgeInSeconds",
-    "ParallelizationFactor",
-    "DestinationConfig",
-)
-ALIAS_FIELDS = ("Name", "AliasArn", "FunctionVersion", "RoutingConfig")
 
 # A HubSpot private-app token (`pat-na1-…`); any *TOKEN*/*SECRET*/*API_KEY* value that is not a reference counts too.
 _TOKEN_VALUE = re.compile(r"^pat-[a-z0-9]+-", re.IGNORECASE)
@@ -75,7 +45,7 @@ _REFERENCE_VARIABLE = re.compile(r"_(PARAMETER|PARAMETER_NAME|PARAM|SECRET_ID|SE
 _BARE_NAME = re.compile(r"^[\w.\-/]+$")
 
 
-def classify_reference(name: str, value: str) -> dict[str, str] | None:
+def classify_reference(name: str, value: str) -> Reference | None:
     """`{"service": "ssm"|"secretsmanager", "id": ...}` when the variable names a parameter or secret, else None."""
     value = value.strip()
     if _TOKEN_VALUE.match(value):
@@ -92,11 +62,11 @@ def classify_reference(name: str, value: str) -> dict[str, str] | None:
     return None
 
 
-def summarise_consumer_environment(config: dict[str, Any]) -> dict[str, Any]:
+def summarise_consumer_environment(config: dict[str, Any]) -> EnvironmentSummary:
     """Names, plus which variables hold a token-like value (names only) and which name a parameter or secret (the
     reference is kept: a parameter name is not a secret). Every other value is gone when this returns."""
     variables: dict[str, str] = (config.get("Environment") or {}).get("Variables") or {}
-    references: dict[str, dict[str, str]] = {}
+    references: dict[str, Reference] = {}
     token_values: list[str] = []
     for name, raw in variables.items():
         value = str(raw)
@@ -129,14 +99,14 @@ def _streams(ctx: CollectContext) -> dict[str, tuple[str | None, str]]:
     return streams
 
 
-def collect_consumer(ctx: CollectContext) -> dict[str, Any]:
+def collect_consumer(ctx: CollectContext) -> CrmConsumer:
     """The CRM consumer: configuration, aliases, and the mappings listed per table stream (so that a mapping on a
     wrong qualifier or another function is seen, not just the ones on the expected ARN)."""
     client = ctx.client("lambda")
     name = crm_function_name(ctx.env)
     config = ctx.attempt("crm:function", lambda: client.get_function_configuration(FunctionName=name))
     aliases = ctx.attempt("crm:aliases", lambda: pages(client, "list_aliases", "Aliases", FunctionName=name))
-    mappings: dict[str, list[dict[str, Any]] | None] = {}
+    mappings: dict[str, list[EventSourceMapping] | None] = {}
     for role, (stream, why) in _streams(ctx).items():
         if stream is None:
             ctx.errors[f"crm:mappings:{role}"] = why
@@ -146,18 +116,18 @@ def collect_consumer(ctx: CollectContext) -> dict[str, Any]:
             f"crm:mappings:{role}",
             partial(pages, client, "list_event_source_mappings", "EventSourceMappings", EventSourceArn=stream),
         )
-        mappings[role] = None if listed is None else [pick(m, MAPPING_FIELDS) for m in listed]
+        mappings[role] = None if listed is None else [pick(m, EventSourceMapping) for m in listed]
     return {
         "function_name": name,
-        "function": {**pick(config, CONFIG_FIELDS), "Environment": summarise_consumer_environment(config)}
+        "function": {**pick(config, FunctionFields), "Environment": summarise_consumer_environment(config)}
         if config
         else None,
-        "aliases": None if aliases is None else [pick(a, ALIAS_FIELDS) for a in aliases],
+        "aliases": None if aliases is None else [pick(a, Alias) for a in aliases],
         "mappings": mappings,
     }
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> LambdaData:
     client = ctx.client("lambda")
     name = ctx.env.function_name
     config = ctx.attempt("function", lambda: client.get_function_configuration(FunctionName=name))
@@ -167,8 +137,8 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     )
     return {
         "function_name": name,
-        "function": {**pick(config, CONFIG_FIELDS), "Environment": summarise_environment(config)} if config else None,
-        "aliases": None if aliases is None else [pick(a, ALIAS_FIELDS) for a in aliases],
+        "function": {**pick(config, FunctionFields), "Environment": summarise_environment(config)} if config else None,
+        "aliases": None if aliases is None else [pick(a, Alias) for a in aliases],
         "versions": [v.get("Version") for v in versions or []] if versions is not None else None,
         "crm": collect_consumer(ctx) if crm_enabled(ctx.env) else None,
     }

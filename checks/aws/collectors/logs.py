@@ -8,9 +8,9 @@ from typing import Any
 
 from checks.aws.collectors._util import pick
 from checks.aws.names import crm_enabled, crm_log_group
+from checks.aws.schema import LogGroup, LogsData
 from checks.aws.snapshot import CollectContext
 
-GROUP_FIELDS = ("logGroupName", "retentionInDays", "storedBytes", "creationTime", "logGroupArn")
 RECENT_WINDOW_S = 600
 
 
@@ -38,7 +38,7 @@ def _group(ctx: CollectContext, item: str, name: str) -> dict[str, Any] | None:
     return group
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> LogsData:
     logs = ctx.client("logs")
     name = ctx.env.log_group
     group = _group(ctx, "group", name)
@@ -57,10 +57,10 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     crm_group = None
     if crm_enabled(ctx.env):
         found = _group(ctx, "crm:group", crm_log_group(ctx.env))
-        crm_group = pick(found, GROUP_FIELDS) if found else None
+        crm_group = pick(found, LogGroup) if found else None
     return {
         "log_group_name": name,
-        "group": pick(group, GROUP_FIELDS) if group else None,
+        "group": pick(group, LogGroup) if group else None,
         # The CRM consumer's own group (retention only: the consumer has no traffic of its own to wait for).
         "crm_log_group_name": crm_log_group(ctx.env) if crm_enabled(ctx.env) else None,
         "crm_group": crm_group,

@@ -4,22 +4,20 @@ guard refuses GetSecretValue, so a value is never read)."""
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from checks.aws.collectors._util import pick
 from checks.aws.collectors.ssm import referenced
 from checks.aws.names import crm_enabled
+from checks.aws.schema import Secret, SecretsManagerData
 from checks.aws.snapshot import CollectContext
 
-SECRET_FIELDS = ("ARN", "Name", "KmsKeyId", "RotationEnabled", "LastChangedDate", "DeletedDate")
 
-
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> SecretsManagerData:
     if not crm_enabled(ctx.env):
         return {"secrets": {}}
     client = ctx.client("secretsmanager")
-    secrets: dict[str, Any] = {}
+    secrets: dict[str, Secret | None] = {}
     for secret_id in referenced(ctx.snapshot.get("lambda"), "secretsmanager"):
         described = ctx.attempt(f"secret:{secret_id}", partial(client.describe_secret, SecretId=secret_id))
-        secrets[secret_id] = pick(described, SECRET_FIELDS) if described else None
+        secrets[secret_id] = pick(described, Secret) if described else None
     return {"secrets": secrets}

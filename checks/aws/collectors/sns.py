@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from checks.aws.collectors._util import pages
+from checks.aws.collectors._util import pages, pick
+from checks.aws.schema import SnsData, Topic
 from checks.aws.snapshot import CollectContext
-
-TOPIC_ATTRIBUTES = ("TopicArn", "DisplayName", "SubscriptionsConfirmed", "SubscriptionsPending")
 
 
 def topic_arn(configured: str, region: str, account: str | None) -> str | None:
@@ -17,7 +14,7 @@ def topic_arn(configured: str, region: str, account: str | None) -> str | None:
     return f"arn:aws:sns:{region}:{account}:{configured}" if account else None
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> SnsData:
     configured = ctx.env.sns_topic
     if not configured:
         return {"configured": None, "topic": None, "subscriptions": []}
@@ -32,9 +29,7 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
     )
     return {
         "configured": configured,
-        "topic": {k: attributes[k] for k in TOPIC_ATTRIBUTES if k in attributes} | {"TopicArn": arn}
-        if attributes is not None
-        else None,
+        "topic": {**pick(attributes, Topic), "TopicArn": arn} if attributes is not None else None,
         "subscriptions": [
             {
                 "Protocol": s.get("Protocol"),

@@ -3,26 +3,16 @@ to): attributes and message counts only. Messages are never received, so no body
 
 from __future__ import annotations
 
-from typing import Any
-
+from checks.aws.collectors._util import pick
 from checks.aws.names import crm_dlq_name, crm_enabled
+from checks.aws.schema import LambdaData, Queue, QueueAttributes, SqsData, fields
 from checks.aws.snapshot import CollectContext
 
-QUEUE_ATTRIBUTES = (
-    "QueueArn",
-    "ApproximateNumberOfMessages",
-    "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed",
-    "MessageRetentionPeriod",
-    "SqsManagedSseEnabled",
-    "KmsMasterKeyId",
-    "CreatedTimestamp",
-)
 
-
-def destination_arns(lambda_section: dict[str, Any]) -> list[str]:
+def destination_arns(lambda_section: LambdaData) -> list[str]:
     """The SQS ARNs the consumer's stream mappings name as their on-failure destination."""
-    mappings = ((lambda_section.get("crm") or {}).get("mappings") or {}).values()
+    crm = lambda_section.get("crm")
+    mappings = (crm.get("mappings") or {}).values() if crm else []
     arns = {
         str(((m.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination") or "")
         for listed in mappings
@@ -31,7 +21,7 @@ def destination_arns(lambda_section: dict[str, Any]) -> list[str]:
     return sorted(a for a in arns if a.startswith("arn:") and a.split(":")[2] == "sqs")
 
 
-def _queue(ctx: CollectContext, name: str, owner: str | None) -> dict[str, Any] | None:
+def _queue(ctx: CollectContext, name: str, owner: str | None) -> Queue | None:
     sqs = ctx.client("sqs")
     kwargs = {"QueueName": name} | ({"QueueOwnerAWSAccountId": owner} if owner else {})
     url = ctx.attempt(f"queue:{name}", lambda: sqs.get_queue_url(**kwargs)["QueueUrl"])
@@ -39,15 +29,15 @@ def _queue(ctx: CollectContext, name: str, owner: str | None) -> dict[str, Any] 
         return None
     attributes = ctx.attempt(
         f"queue:{name}",
-        lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(QUEUE_ATTRIBUTES))["Attributes"],
+        lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=list(fields(QueueAttributes)))["Attributes"],
     )
     if attributes is None:
         return None
     counts = {k: int(v) for k, v in attributes.items() if k.startswith("ApproximateNumberOf")}
-    return {"QueueName": name, **{k: v for k, v in attributes.items() if k in QUEUE_ATTRIBUTES}, **counts}
+    return pick({"QueueName": name, **attributes, **counts}, Queue)
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> SqsData:
     if not crm_enabled(ctx.env):
         return {"dlq_name": None, "destinations": [], "queues": {}}
     dlq = crm_dlq_name(ctx.env)

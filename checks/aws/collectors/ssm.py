@@ -3,22 +3,20 @@ environment references). Only DescribeParameters: a value is never read (the gua
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.aws.collectors._util import pages, pick
 from checks.aws.names import crm_enabled, crm_token_parameter
+from checks.aws.schema import LambdaData, Parameter, SsmData
 from checks.aws.snapshot import CollectContext
 
-PARAMETER_FIELDS = ("Name", "ARN", "Type", "KeyId", "LastModifiedDate", "Version", "Tier", "DataType")
 
-
-def referenced(lambda_section: dict[str, Any], service: str) -> list[str]:
+def referenced(lambda_section: LambdaData, service: str) -> list[str]:
     """Ids of the parameters (`ssm`) or secrets (`secretsmanager`) the consumer's environment names."""
-    environment = ((lambda_section.get("crm") or {}).get("function") or {}).get("Environment") or {}
+    crm = lambda_section.get("crm")
+    environment = ((crm.get("function") if crm else None) or {}).get("Environment") or {}
     return sorted({r["id"] for r in (environment.get("references") or {}).values() if r.get("service") == service})
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> SsmData:
     if not crm_enabled(ctx.env):
         return {"token_parameter": None, "parameters": {}}
     expected = crm_token_parameter(ctx.env)
@@ -33,7 +31,7 @@ def collect(ctx: CollectContext) -> dict[str, Any]:
             ParameterFilters=[{"Key": "Name", "Option": "Equals", "Values": names}],
         ),
     )
-    found = {p["Name"]: pick(p, PARAMETER_FIELDS) for p in described or []}
+    found = {p["Name"]: pick(p, Parameter) for p in described or []}
     if described is not None:
         for name in names:
             if name not in found:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from checks.aws.schema import StsData
 from checks.aws.snapshot import CollectContext
 
 
-def collect(ctx: CollectContext) -> dict[str, Any]:
+def collect(ctx: CollectContext) -> StsData:
     identity = ctx.attempt("identity", lambda: ctx.client("sts").get_caller_identity())
     return {"account": identity.get("Account") if identity else None}

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from checks.aws.model import Judgement, View, rule
 from checks.aws.rules.expected import ROUTE_KEYS
+from checks.aws.schema import Stage
 
 STAGE = "$default"
 EMAIL_ONLY_LOGIN = "POST /auth/login"  # the real deployment's legacy route (SPEC §3.1)
 
 
-def default_stage(view: View, j: Judgement) -> dict[str, Any] | None:
+def default_stage(view: View, j: Judgement) -> Stage | None:
     stage = next((s for s in view.item("apigatewayv2", "stages") if s.get("StageName") == STAGE), None)
     if stage is None:
         j.fail(f"no {STAGE} stage on API {view.section('apigatewayv2')['api_id']}")
@@ -21,7 +20,7 @@ def default_stage(view: View, j: Judgement) -> dict[str, Any] | None:
 @rule("infra.apigw.routes", "apigatewayv2")
 def routes(view: View, j: Judgement) -> None:
     """Exactly the ten route keys, integrations with payload 2.0, stage $default auto-deployed."""
-    keys = {r.get("RouteKey") for r in view.item("apigatewayv2", "routes")}
+    keys = {str(r.get("RouteKey")) for r in view.item("apigatewayv2", "routes")}
     missing, extra = sorted(ROUTE_KEYS - keys), sorted(keys - ROUTE_KEYS)
     if EMAIL_ONLY_LOGIN in extra:
         # The legacy email-only login is security.auth.no_email_only_login's finding (one root cause, one red check).
@@ -61,5 +60,8 @@ def cors_and_throttle(view: View, j: Judgement) -> None:
     if stage is None:
         return
     settings = stage.get("DefaultRouteSettings") or {}
-    throttle = {k: settings.get(k) for k in ("ThrottlingBurstLimit", "ThrottlingRateLimit")}
+    throttle = {
+        "ThrottlingBurstLimit": settings.get("ThrottlingBurstLimit"),
+        "ThrottlingRateLimit": settings.get("ThrottlingRateLimit"),
+    }
     j.expect("throttling", "burst and rate > 0", throttle, ok=all((v or 0) > 0 for v in throttle.values()))

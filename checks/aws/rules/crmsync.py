@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from checks.aws.model import Judgement, View, rule
 from checks.aws.names import CRM_ALIAS, alarm_name, crm_dlq_name, crm_function_name, crm_token_parameter
+from checks.aws.schema import Alias, CrmConsumer, EventSourceMapping, Function, MetricAlarm
 from checks.aws.snapshot import ServiceUnavailable
 
 # SPEC §6 "Second wave": what any deployment of the consumer declares.
@@ -43,15 +43,15 @@ CONSUMER_ALARMS = (
 )
 
 
-def consumer(view: View) -> dict[str, Any]:
+def consumer(view: View) -> CrmConsumer:
     """The lambda section's `crm` part (collected only while env crm.enabled is true)."""
-    data = view.section("lambda")
-    if data.get("crm") is None:
+    crm = view.section("lambda").get("crm")
+    if crm is None:
         raise ServiceUnavailable("lambda: the CRM consumer was not collected (env crm.enabled is false)")
-    return data["crm"]
+    return crm
 
 
-def consumer_function(view: View) -> dict[str, Any]:
+def consumer_function(view: View) -> Function:
     function = consumer(view).get("function")
     if function is None:
         error = view.error("lambda", "crm:function") or "not found"
@@ -59,7 +59,7 @@ def consumer_function(view: View) -> dict[str, Any]:
     return function
 
 
-def _alias(view: View) -> dict[str, Any] | None:
+def _alias(view: View) -> Alias | None:
     return next((a for a in consumer(view).get("aliases") or [] if a.get("Name") == CRM_ALIAS), None)
 
 
@@ -78,7 +78,7 @@ def function(view: View, j: Judgement) -> None:
     alias = _alias(view)
     j.expected["alias"] = f"{CRM_ALIAS} → a published version"
     if alias is None:
-        aliases = sorted(a.get("Name") for a in consumer(view).get("aliases") or [])
+        aliases = sorted(a.get("Name", "") for a in consumer(view).get("aliases") or [])
         j.actual["alias"] = aliases
         j.fail(
             f"{name} has no alias {CRM_ALIAS!r} (aliases: {aliases or view.error('lambda', 'crm:aliases') or 'none'})"
@@ -101,20 +101,23 @@ def function(view: View, j: Judgement) -> None:
         j.note(f"the function logs to {logging}, not {logs.get('crm_log_group_name')}")
 
 
-def _sizing(view: View, j: Judgement, name: str, fn: dict[str, Any]) -> None:
+def _sizing(view: View, j: Judgement, name: str, fn: Function) -> None:
     """Memory and timeout as SPEC §6 declares them, both in the deployed template and live (an undeclared value is
     a deployer's default nobody chose, even when it happens to match)."""
-    template = view.snapshot.get("cloudformation").get("template") or {}
-    declared = next((f for f in template.get("functions", []) if f.get("FunctionName") == name), None)
+    template = view.snapshot.get("cloudformation").get("template")
+    functions = template.get("functions", []) if template else []
+    declared = next((f for f in functions if f.get("FunctionName") == name), None)
     for prop, wanted in (("MemorySize", MEMORY_MB), ("Timeout", TIMEOUT_S)):
         j.expected[prop] = {"declared": wanted, "live": wanted}
-        j.actual[prop] = {"declared": (declared or {}).get(prop), "live": fn.get(prop)}
+        j.actual[prop] = {"declared": declared.get(prop) if declared else None, "live": fn.get(prop)}
         if fn.get(prop) != wanted:
             j.warn(f"{prop}: expected {wanted}, live {fn.get(prop)}")
         elif declared is not None and declared.get(prop) is None:
             j.warn(f"{prop} not declared in the template (live {fn.get(prop)} = the deployer's default)")
     if declared is None:
-        source = template.get("source") or view.error("cloudformation", "template") or "no template"
+        source = (
+            (template.get("source") if template else None) or view.error("cloudformation", "template") or "no template"
+        )
         j.note(f"the stack's template ({source}) does not declare {name}: sizing judged live only")
 
 
@@ -124,11 +127,11 @@ def _arn_parts(arn: str) -> tuple[str, str | None]:
     return (parts[6] if len(parts) > 6 else "", parts[7] if len(parts) > 7 else None)
 
 
-def consumer_mappings(view: View, j: Judgement, *, strict: bool = True) -> dict[str, list[dict[str, Any]]]:
+def consumer_mappings(view: View, j: Judgement, *, strict: bool = True) -> dict[str, list[EventSourceMapping]]:
     """Per table role, the listed stream mappings whose function is the consumer. A role whose listing failed (no
     stream, describe error) is a failure quoting why when `strict`, else a note (the mappings check owns it)."""
     name = crm_function_name(view.env)
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[EventSourceMapping]] = {}
     for role, listed in (consumer(view).get("mappings") or {}).items():
         if listed is None:
             why = f"{role} stream: {view.error('lambda', f'crm:mappings:{role}') or 'mappings not listed'}"
@@ -165,7 +168,7 @@ def mappings(view: View, j: Judgement) -> None:
             _judge_mapping(view, j, role, mapping, behind_alias)
 
 
-def _judge_mapping(view: View, j: Judgement, role: str, m: dict[str, Any], behind_alias: str | None) -> None:
+def _judge_mapping(view: View, j: Judgement, role: str, m: EventSourceMapping, behind_alias: str | None) -> None:
     qualifier = _arn_parts(m.get("FunctionArn", ""))[1]
     moto_gap = view.env.kind == "local" and qualifier is not None and qualifier == behind_alias
     if behind_alias is None:
@@ -235,7 +238,7 @@ def dlq(view: View, j: Judgement) -> None:
             j.warn(f"{name}: {in_flight} message(s) in flight (someone is reading the DLQ)")
 
 
-def _fires_at(alarm: dict[str, Any]) -> float | None:
+def _fires_at(alarm: MetricAlarm) -> float | None:
     """The lowest value that breaches: `>= t` fires at t, `> t` at the next whole unit; other operators never
     fire on a rising count."""
     threshold, operator = alarm.get("Threshold"), alarm.get("ComparisonOperator")
@@ -322,8 +325,8 @@ def token_by_reference(view: View, j: Judgement) -> None:
             elif found.get("Type") != "SecureString":
                 j.warn(f"{variable}: parameter {ident} is a {found.get('Type')}, not a SecureString")
         else:
-            found = secrets.get(ident)
-            if found is None or found.get("DeletedDate"):
+            secret = secrets.get(ident)
+            if secret is None or secret.get("DeletedDate"):
                 j.fail(f"{variable}: {view.error('secretsmanager', f'secret:{ident}') or f'secret {ident} deleted'}")
     expected = crm_token_parameter(view.env)
     if references and not any(r["id"] == expected for r in references.values()):

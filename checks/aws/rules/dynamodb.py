@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from checks.aws.model import Judgement, View, rule
 from checks.aws.names import stage_of
 from checks.aws.rules.expected import GSI1_KEY_SCHEMA, KEY_SCHEMA, STATIC_TAGS, TABLES_WITH_GSI1
+from checks.aws.schema import Table
 
 
-def tables(view: View, j: Judgement) -> Iterator[tuple[str, dict[str, Any]]]:
+def tables(view: View, j: Judgement) -> Iterator[tuple[str, Table]]:
     """(role, table) for each described table; a table that could not be described is a failure quoting why."""
     data = view.section("dynamodb")
     for role, name in data["names"].items():

@@ -9,6 +9,7 @@ from typing import Any
 from checks.aws.model import Judgement, View, rule
 from checks.aws.names import alarm_name
 from checks.aws.rules.expected import ALARMS, COMPOSITE_SUFFIX, AlarmSpec
+from checks.aws.schema import CompositeAlarm, MetricAlarm, TemplateCompositeAlarm
 
 RETENTION_DAYS = 30
 _ALARM_TERM = re.compile(r'ALARM\(\s*"?([^")]+?)"?\s*\)')
@@ -41,7 +42,7 @@ def _composite_terms(rule_text: str) -> tuple[set[str], bool]:
     return names, set(rest.split()) <= {"OR"}
 
 
-def _judge_alarm(j: Judgement, name: str, alarm: dict[str, Any], spec: AlarmSpec, values: dict[str, str]) -> None:
+def _judge_alarm(j: Judgement, name: str, alarm: MetricAlarm, spec: AlarmSpec, values: dict[str, str]) -> None:
     """One alarm against its §6 row. A dimension whose value the env does not know (ApiId when the API could not be
     described) must still be present, with any value."""
     expected: dict[str, Any] = {
@@ -84,6 +85,7 @@ def alarm_definitions(view: View, j: Judgement) -> None:
             continue
         _judge_alarm(j, name, alarms[name], spec, values)
     composite_name = alarm_name(env, COMPOSITE_SUFFIX)
+    composite: CompositeAlarm | TemplateCompositeAlarm | None
     composite = (view.section("cloudwatch").get("composite_alarms") or {}).get(composite_name)
     source = "CloudWatch"
     if composite is None and env.kind == "local":

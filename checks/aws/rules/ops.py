@@ -10,6 +10,7 @@ from typing import Any
 from checks.aws.model import Judgement, View, rule
 from checks.aws.names import alarm_name
 from checks.aws.rules.expected import ALARMS, COMPOSITE_SUFFIX
+from checks.aws.schema import TemplateFunction
 
 # Actions the function must not be able to perform; any Allow pattern matching one of them is a finding
 # (so `*`, `dynamodb:*`, `dynamodb:Delete*` are caught as well as the literal names).
@@ -66,7 +67,7 @@ def dashboard(view: View, j: Judgement) -> None:
     )
 
 
-def _function_declaration(view: View, j: Judgement) -> dict[str, Any] | None:
+def _function_declaration(view: View, j: Judgement) -> TemplateFunction | None:
     template = view.item("cloudformation", "template")
     functions = template.get("functions", [])
     name = view.env.function_name
