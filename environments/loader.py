@@ -3,7 +3,6 @@ sandbox state file and resolve secrets from the process environment. Every probl
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import SecretStr, ValidationError
 
-from environments.models import DEFAULT_TEST_USER, Credentials, Environment, SandboxInfo, TestUserRef
+from environments.models import DEFAULT_TEST_USER, Credentials, Environment, SandboxInfo, SandboxState, TestUserRef
 
 ENV_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = ENV_DIR.parent
@@ -37,10 +36,14 @@ def resolve_env_file(name_or_path: str) -> Path:
     return path
 
 
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
 def _format_validation(path: Path, error: ValidationError) -> str:
     problems = []
     for item in error.errors(include_url=False):
-        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        where = _where(item["loc"])
         got = "" if item["type"] == "missing" else f" (got {item.get('input')!r:.60})"
         problems.append(f"{where}: {item['msg']}{got}")
     return f"{path}: invalid environment file: " + "; ".join(problems)
@@ -93,45 +96,57 @@ def resolve_credentials(
     )
 
 
-def _read_state(path: Path) -> dict[str, Any]:
+def _read_state(path: Path) -> SandboxState:
     try:
-        state = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise EnvironmentFileError(f"{path}: unreadable sandbox state file ({exc})") from None
-    required = ("site_url", "api_url", "idp_url", "aws_endpoint_url", "user_pool_id", "client_id")
-    missing = [key for key in required if not state.get(key)] if isinstance(state, dict) else list(required)
-    if missing:
-        raise EnvironmentFileError(f"{path}: sandbox state file lacks {', '.join(missing)}")
-    return state
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise EnvironmentFileError(f"{path}: unreadable sandbox state file ({exc.strerror})") from None
+    try:
+        return SandboxState.model_validate_json(text)
+    except ValidationError as exc:
+        raise EnvironmentFileError(_format_state_errors(path, exc)) from None
 
 
-def _fill_from_state(data: dict[str, Any], state: dict[str, Any], state_file: Path) -> dict[str, Any]:
+def _format_state_errors(path: Path, error: ValidationError) -> str:
+    """A missing or empty required field is "lacks X" (what an unfinished write looks like); anything else names
+    the field and what was wrong. Inputs are never quoted: the file holds passwords."""
+    problems = error.errors(include_url=False, include_input=False)
+    if any(item["type"] == "json_invalid" for item in problems):
+        return f"{path}: unreadable sandbox state file (not JSON)"
+    absent = [item for item in problems if len(item["loc"]) == 1 and item["type"] in ("missing", "string_too_short")]
+    lacking = [_where(item["loc"]) for item in absent]
+    others = [f"{_where(item['loc'])}: {item['msg']}" for item in problems if item not in absent]
+    parts = [f"sandbox state file lacks {', '.join(lacking)}"] if lacking else []
+    parts += [f"invalid sandbox state file: {'; '.join(others)}"] if others else []
+    return f"{path}: " + "; ".join(parts)
+
+
+def _fill_from_state(data: dict[str, Any], state: SandboxState, state_file: Path) -> dict[str, Any]:
     """A null in local.yaml means "whatever the sandbox answered on"; explicit values in the file win, so that
     a sandbox provisioned under other names is caught by the checks instead of silently followed."""
-    site, api, idp = (state[k].rstrip("/") for k in ("site_url", "api_url", "idp_url"))
-    cognito_state = state.get("cognito") or {}
+    site, api, idp = (url.rstrip("/") for url in (state.site_url, state.api_url, state.idp_url))
     fills: dict[str, Any] = {
-        "region": state.get("region"),
-        "account_id": state.get("account_id"),
+        "region": state.region,
+        "account_id": state.account_id,
         "site_base_url": site,
         "api_base_url": api,
         "api_direct_url": api,
         "site_api_base_url": api,
-        "api_id": state.get("api_id"),
+        "api_id": state.api_id,
         "cors_origins": [site],
-        "aws_endpoint_url": state["aws_endpoint_url"].rstrip("/"),
-        "stack_name": state.get("stack_name"),
-        "function_name": state.get("function_name"),
-        "tables": state.get("tables"),
+        "aws_endpoint_url": state.aws_endpoint_url.rstrip("/"),
+        "stack_name": state.stack_name,
+        "function_name": state.function_name,
+        "tables": state.tables.model_dump() if state.tables else None,
     }
     cognito = {
-        "user_pool_id": state["user_pool_id"],
-        "client_id": state["client_id"],
-        "other_client_id": state.get("other_client_id"),
+        "user_pool_id": state.user_pool_id,
+        "client_id": state.client_id,
+        "other_client_id": state.other_client_id,
         "domain": idp,
-        "issuer": f"{idp}/{state['user_pool_id']}",
-        "callback_url": state.get("callback_url") or cognito_state.get("callback_url") or f"{api}/auth/callback",
-        "logout_url": state.get("logout_url") or cognito_state.get("logout_url") or f"{site}/learn",
+        "issuer": f"{idp}/{state.user_pool_id}",
+        "callback_url": state.callback_url or f"{api}/auth/callback",
+        "logout_url": state.logout_url or f"{site}/learn",
     }
     merged = dict(data)
     for key, value in fills.items():
@@ -139,21 +154,16 @@ def _fill_from_state(data: dict[str, Any], state: dict[str, Any], state_file: Pa
             merged[key] = value
     merged["cognito"] = {**cognito, **{k: v for k, v in (data.get("cognito") or {}).items() if v is not None}}
     crm = dict(data.get("crm") or {})
-    if crm.get("base_url") is None and state.get("crm_url"):
-        crm["base_url"] = str(state["crm_url"]).rstrip("/")
+    if crm.get("base_url") is None and state.crm_url:
+        crm["base_url"] = state.crm_url.rstrip("/")
     merged["crm"] = crm
-    users = [
-        (user["username"], user["password"])
-        for user in state.get("users") or []
-        if user.get("username") and user.get("password")
-    ]
     merged["sandbox"] = SandboxInfo(
         state_file=str(state_file),
         idp_url=idp,
-        backend_version=str(state.get("backend_version") or ""),
-        faults=list(state.get("faults") or []),
-        users=users,
-        crm_token=SecretStr(str(state["crm_token"])) if state.get("crm_token") else None,
+        backend_version=state.backend_version,
+        faults=list(state.faults),
+        users=[(user.username, user.password) for user in state.users],
+        crm_token=state.crm_token or None,
     )
     return merged
 

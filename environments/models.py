@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, SecretStr, SerializationInfo, model_validator
 
 from checks.errors import HarnessError
 from checks.vocabulary import AREAS as AREAS  # re-exported: environments.AREAS
@@ -134,6 +134,71 @@ class SandboxInfo(BaseModel):
     faults: list[str] = Field(default_factory=list)
     users: list[tuple[str, SecretStr]] = Field(default_factory=list)
     crm_token: SecretStr | None = None  # the HubSpot stand-in's bearer token (state `crm_token`)
+
+
+# `SandboxState.model_dump_json(context={REVEAL_SECRETS: True})`: the state file's own serialisation, the one dump
+# that writes the secrets' values.
+REVEAL_SECRETS = "reveal_secrets"
+
+
+def _secret_value_in_the_state_file(value: SecretStr, info: SerializationInfo) -> str | SecretStr:
+    # The file is the sandbox's (0600) and its readers need the values; every other dump keeps them masked.
+    if (info.context or {}).get(REVEAL_SECRETS):
+        return value.get_secret_value()
+    return str(value) if info.mode_is_json() else value
+
+
+StateSecret = Annotated[SecretStr, PlainSerializer(_secret_value_in_the_state_file)]
+StateUrl = Annotated[str, Field(min_length=1)]
+
+
+class SandboxUser(_Strict):
+    """One test user the sandbox provisioned (fresh password per sandbox)."""
+
+    username: str = Field(min_length=1)
+    password: StateSecret
+
+
+class SandboxState(_Strict):
+    """The sandbox state file (`python -m sandbox up --state-file`), written by sandbox/compose.py once every server
+    answers and read by the loader (kind local) and the tools that drive a sandbox. The six required fields are
+    what a local env cannot do without; the rest fill the env where local.yaml leaves null."""
+
+    site_url: StateUrl
+    api_url: StateUrl
+    idp_url: StateUrl  # the hosted-UI stand-in (Cognito's domain)
+    aws_endpoint_url: StateUrl  # moto
+    user_pool_id: StateUrl
+    client_id: StateUrl
+    region: str | None = None
+    stage: str | None = None
+    backend_version: str = ""
+    account_id: str | None = None
+    stack_name: str | None = None
+    other_client_id: str | None = None
+    function_name: str | None = None
+    log_group: str | None = None
+    api_id: str | None = None
+    callback_url: str | None = None
+    logout_url: str | None = None
+    issuer: str | None = None
+    tables: Tables | None = None
+    users: list[SandboxUser] = Field(default_factory=list)
+    faults: list[str] = Field(default_factory=list)
+    pid: int | None = None  # the `python -m sandbox up` process
+    crm_url: str | None = None  # the HubSpot stand-in
+    crm_token: StateSecret | None = None  # its bearer token (None: a fault hands out none)
+
+    def required(self, name: str) -> str:
+        """An optional field a tool cannot do without: compose always writes it, a hand-written file may not."""
+        value = getattr(self, name)
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"the sandbox state lacks {name}")
+        return value
+
+    def file_text(self) -> str:
+        """The state file's content: JSON with the secrets' values (the file's permissions protect them)."""
+        return self.model_dump_json(indent=2, context={REVEAL_SECRETS: True})
 
 
 # Fields an aws env file must set itself; a local file leaves them null and the sandbox state fills them.

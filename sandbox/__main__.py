@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -99,7 +98,8 @@ def _run(args: argparse.Namespace, lifetime: Lifetime) -> int:
         return 1
     try:
         lifetime.set_kill_children(sandbox.kill_children)
-        write_private(args.state_file, json.dumps(sandbox.state, indent=2))  # holds the test users' passwords
+        assert sandbox.state is not None, "start_sandbox returns a sandbox with its state"
+        write_private(args.state_file, sandbox.state.file_text())  # 0600: holds the test users' passwords
         if sandbox.crm is not None:  # the CRM sync waits while a harness measures the API's latency
             sandbox.crm.poller.paused = lifetime.measurement_in_progress
         lifetime.running()

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from sandbox import timings
 from sandbox.ports import Ports, free_port
 from sandbox.servers import ThreadedServer, start_all, stop_all
+
+if TYPE_CHECKING:
+    from environments.models import SandboxState
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_PATH = REPO_ROOT / "backend" / "template.yaml"
@@ -67,7 +70,7 @@ class Urls:
 class Sandbox:
     urls: Urls
     faults: frozenset[str]
-    state: dict[str, Any] = field(default_factory=dict)
+    state: SandboxState | None = None  # set once every server answers: what the state file holds
     servers: list[ThreadedServer] = field(default_factory=list)
     moto: Any = None
     log_handler: logging.Handler | None = None
@@ -263,8 +266,14 @@ def _wait_until_answering(urls: Urls) -> None:
                     time.sleep(0.05)  # bounded poll until the listener accepts
 
 
-def _import_crm_side() -> None:
-    for module in ("hhl_backend.crm.handler", "sandbox.backend_faults.crmsync", "sandbox.hubspot"):
+def _import_late_modules() -> None:
+    # The CRM side, and the state file's model (pydantic models cost ≈0.1 s to build), off the critical path.
+    for module in (
+        "hhl_backend.crm.handler",
+        "sandbox.backend_faults.crmsync",
+        "sandbox.hubspot",
+        "environments.models",
+    ):
         importlib.import_module(module)
 
 
@@ -420,7 +429,7 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         sandbox.moto = pending
         timings.mark("moto child launched")
         # The CRM side's imports (powertools, the stand-in) load while provisioning waits on moto.
-        threading.Thread(target=_import_crm_side, name="import-crm", daemon=True).start()
+        threading.Thread(target=_import_late_modules, name="import-late", daemon=True).start()
         from sandbox.aws.provision import provision
         from sandbox.compose_crm import handed_out_token
 
@@ -461,45 +470,49 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         sandbox.crm.poller.start()
         _wait_until_answering(urls)
         timings.mark("every server answers")
-        sandbox.state = _state(urls, provisioned, users, faults) | {
-            "crm_url": urls.crm,
-            "crm_token": handed_out_token(crm_token, faults),
-        }
+        sandbox.state = _state(urls, provisioned, users, faults, handed_out_token(crm_token, faults))
         return sandbox
     except BaseException:
         sandbox.stop()
         raise
 
 
-def _state(urls: Urls, provisioned: Any, users: list[Any], faults: frozenset[str]) -> dict[str, Any]:
+# Provisioned's names and ids that the state file carries under the same names.
+STATE_FROM_PROVISIONED = (
+    "account_id",
+    "stack_name",
+    "user_pool_id",
+    "client_id",
+    "other_client_id",
+    "function_name",
+    "log_group",
+    "api_id",
+)
+
+
+def _state(urls: Urls, provisioned: Any, users: list[Any], faults: frozenset[str], crm_token: str) -> SandboxState:
     from hhl_backend import __version__ as backend_version
+    from pydantic import SecretStr
 
-    return {
-        "site_url": urls.site,
-        "api_url": urls.api,
-        "idp_url": urls.idp,
-        "aws_endpoint_url": urls.aws,
-        "region": REGION,
-        "stage": STAGE,
-        "backend_version": backend_version,
-        "account_id": provisioned.account_id,
-        "stack_name": provisioned.stack_name,
-        "user_pool_id": provisioned.user_pool_id,
-        "client_id": provisioned.client_id,
-        "other_client_id": provisioned.other_client_id,
-        "function_name": provisioned.function_name,
-        "log_group": provisioned.log_group,
-        "api_id": provisioned.api_id,
-        "callback_url": f"{urls.api}/auth/callback",
-        "logout_url": f"{urls.site}/learn",
-        "issuer": f"{urls.idp}/{provisioned.user_pool_id}",
-        "tables": dict(provisioned.tables),
-        "users": [{"username": u.username, "password": u.password} for u in users],
-        "faults": sorted(faults),
-        "pid": os.getpid(),
-    } | _misrouting(urls, faults)
+    from environments.models import SandboxState, SandboxUser, Tables
 
-
-def _misrouting(urls: Urls, faults: frozenset[str]) -> dict[str, Any]:
-    # site.api_proxy_off: the environment's API base is the site origin, which now answers API paths with the CMS 404.
-    return {"api_url": urls.site} if "site.api_proxy_off" in faults else {}
+    return SandboxState(
+        site_url=urls.site,
+        # site.api_proxy_off: the env's API base is the site origin, which now answers API paths with the CMS 404.
+        api_url=urls.site if "site.api_proxy_off" in faults else urls.api,
+        idp_url=urls.idp,
+        aws_endpoint_url=urls.aws,
+        region=REGION,
+        stage=STAGE,
+        backend_version=backend_version,
+        **{name: getattr(provisioned, name) for name in STATE_FROM_PROVISIONED},
+        callback_url=f"{urls.api}/auth/callback",
+        logout_url=f"{urls.site}/learn",
+        issuer=f"{urls.idp}/{provisioned.user_pool_id}",
+        tables=Tables(**provisioned.tables),
+        users=[SandboxUser(username=u.username, password=SecretStr(u.password)) for u in users],
+        faults=sorted(faults),
+        pid=os.getpid(),
+        crm_url=urls.crm,
+        crm_token=SecretStr(crm_token),
+    )

@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from environments.models import SandboxState
 from sandbox.live_alias import ALIAS_TTL_S, FAULTS_VARIABLE
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -61,8 +62,8 @@ class Sandbox:
     state_file: Path
 
     @property
-    def state(self) -> dict[str, Any]:
-        return json.loads(self.state_file.read_text(encoding="utf-8"))
+    def state(self) -> SandboxState:
+        return SandboxState.model_validate_json(self.state_file.read_text(encoding="utf-8"))
 
     def stop(self) -> None:
         """SIGTERM (the sandbox stops cleanly and removes its state file), SIGKILL if it has not within 20 s."""
@@ -94,36 +95,36 @@ def start_sandbox(out: Path) -> Sandbox:
     return Sandbox(process, state_file)
 
 
-def aws_environ(state: dict[str, Any]) -> dict[str, str]:
+def aws_environ(state: SandboxState) -> dict[str, str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_", "HHL_TEST_"))}
     environ.update(
         {
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "AWS_ENDPOINT_URL": state["aws_endpoint_url"],
+            "AWS_ENDPOINT_URL": state.aws_endpoint_url,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": state["region"],
+            "AWS_DEFAULT_REGION": state.required("region"),
             "AWS_PAGER": "",
         }
     )
     return environ
 
 
-def lambda_client(state: dict[str, Any]) -> Any:
+def lambda_client(state: SandboxState) -> Any:
     import boto3
 
     return boto3.client(
         "lambda",
-        endpoint_url=state["aws_endpoint_url"],
-        region_name=state["region"],
+        endpoint_url=state.aws_endpoint_url,
+        region_name=state.required("region"),
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
 
 
-def publish_faulted_release(state: dict[str, Any], fault: str) -> tuple[str, str]:
+def publish_faulted_release(state: SandboxState, fault: str) -> tuple[str, str]:
     """A new release = the live version's configuration plus the fault seam, published and put behind `live`."""
-    lam, fn = lambda_client(state), state["function_name"]
+    lam, fn = lambda_client(state), state.required("function_name")
     previous = lam.get_alias(FunctionName=fn, Name="live")["FunctionVersion"]
     variables = lam.get_function_configuration(FunctionName=fn, Qualifier=previous)["Environment"]["Variables"]
     lam.update_function_configuration(FunctionName=fn, Environment={"Variables": {**variables, FAULTS_VARIABLE: fault}})
@@ -182,7 +183,7 @@ def section_commands(markdown: str, heading: str) -> list[str]:
     return lines
 
 
-def run_commands(lines: list[str], state: dict[str, Any], cwd: Path) -> float:
+def run_commands(lines: list[str], state: SandboxState, cwd: Path) -> float:
     started = time.monotonic()
     done = subprocess.run(
         ["bash", "-c", "set -euo pipefail\n" + "\n".join(lines)],
@@ -219,9 +220,8 @@ def rehearse(out: Path, fault: str = FAULT) -> dict[str, Any]:
         }
         record["s2_seconds"] = run_commands(s2, state, out)
         moved = time.monotonic()
-        record["live_after_s2"] = lambda_client(state).get_alias(FunctionName=state["function_name"], Name="live")[
-            "FunctionVersion"
-        ]
+        live = lambda_client(state).get_alias(FunctionName=state.required("function_name"), Name="live")
+        record["live_after_s2"] = live["FunctionVersion"]
         record["detect_to_rollback_s"] = round(moved - detected, 1)
         record["smoke_command"] = smoke
         wait_for_alias_propagation(moved)

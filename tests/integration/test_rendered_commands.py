@@ -19,6 +19,7 @@ import boto3
 import pytest
 
 from environments.loader import load_environment
+from environments.models import SandboxState
 from reports.checklist import NOT_IN_SANDBOX, alarm_test_commands, deploy_commands
 from reports.rollback import rollback_plan
 from reports.snapshots import lambda_row
@@ -35,14 +36,14 @@ COOKIE_SECRET_STAND_IN = "rendered-commands-test-cookie-secret-" + "x" * 16
 @dataclass
 class Target:
     environment: dict[str, Any]
-    state: dict[str, Any]
+    state: SandboxState
     code_zip: Path
 
     def client(self, service: str) -> Any:
         return boto3.client(
             service,
-            endpoint_url=self.state["aws_endpoint_url"],
-            region_name=self.state["region"],
+            endpoint_url=self.state.aws_endpoint_url,
+            region_name=self.state.region,
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
@@ -106,10 +107,10 @@ def run_lines(t: Target, lines: Sequence[str], cwd: Path) -> tuple[subprocess.Co
     environ.update(
         {
             "PATH": f"{AWS_CLI.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "AWS_ENDPOINT_URL": t.state["aws_endpoint_url"],
+            "AWS_ENDPOINT_URL": t.state.aws_endpoint_url,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": t.state["region"],
+            "AWS_DEFAULT_REGION": t.state.required("region"),
             "AWS_PAGER": "",
             "HHL_AUTH_COOKIE_SECRET": COOKIE_SECRET_STAND_IN,
         }

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Mapping
-from typing import Any
 
 import httpx
+
+from environments.models import SandboxState
 
 SYNC_BOUND_S = 60.0  # SPEC §7: locally 100 % of events within 60 s
 
@@ -36,20 +36,20 @@ def wait_for_course(crm: httpx.Client, email: str, course: str, bound_s: float =
     return time.monotonic() - started
 
 
-def measure_enrollments(state: Mapping[str, Any], events: int) -> tuple[list[float], set[str], set[str], dict]:
+def measure_enrollments(state: SandboxState, events: int) -> tuple[list[float], set[str], set[str], dict]:
     """(latency per event, the courses sent, the contact's final set, the poller's ledger) for `events` enrollments of
     one fresh user, each sent once the previous one was reflected."""
     from checks.http import HttpClient
     from checks.login import sign_in
 
-    created = httpx.post(f"{state['idp_url']}/__standin/users", json={}, timeout=10)
+    created = httpx.post(f"{state.idp_url}/__standin/users", json={}, timeout=10)
     created.raise_for_status()
     user = created.json()
     run = uuid.uuid4().hex[:6]
     sent = [f"e2e-{run}-course-{i:02d}" for i in range(events)]  # stored like any slug; each adds one to the set
     latencies: list[float] = []
-    with HttpClient(state["api_url"]) as http, httpx.Client(base_url=state["crm_url"], timeout=5) as crm:
-        session = sign_in(http, api_base_url=state["api_url"], username=user["username"], password=user["password"])
+    with HttpClient(state.api_url) as http, httpx.Client(base_url=state.required("crm_url"), timeout=5) as crm:
+        session = sign_in(http, api_base_url=state.api_url, username=user["username"], password=user["password"])
         for course in sent:
             answer = http.post(
                 "/events/track",

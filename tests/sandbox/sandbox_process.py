@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -11,7 +10,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from environments.models import SandboxState
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_TIMEOUT_S = 60.0
@@ -22,8 +22,8 @@ class SandboxProcess:
     process: subprocess.Popen[str]
     state_file: Path
 
-    def state(self) -> dict[str, Any]:
-        return json.loads(self.state_file.read_text())
+    def state(self) -> SandboxState:
+        return read_state(self.state_file)
 
     def stop(self) -> int:
         if self.process.poll() is None:
@@ -61,6 +61,16 @@ def start(state_file: Path, faults: Sequence[str] = (), *extra: str) -> SandboxP
             raise RuntimeError(f"sandbox not ready within {READY_TIMEOUT_S:.0f} s")
         time.sleep(0.05)  # polling for the state file with a deadline
     return SandboxProcess(process, state_file)
+
+
+def read_state(state_file: Path) -> SandboxState:
+    return SandboxState.model_validate_json(state_file.read_text(encoding="utf-8"))
+
+
+def listening_ports(state: SandboxState) -> list[int]:
+    """The ports of the site, API, hosted UI and moto, from their URLs."""
+    urls = (state.site_url, state.api_url, state.idp_url, state.aws_endpoint_url)
+    return [int(url.rsplit(":", 1)[1]) for url in urls]
 
 
 def alive(pid: int) -> bool:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from environments.models import SandboxState
 from tests.sandbox import crm_sync, sandbox_process
 
 pytestmark = pytest.mark.integration
@@ -29,8 +30,9 @@ def running(tmp_path_factory: pytest.TempPathFactory):
 
 def test_state_names_the_stand_in_and_its_token(running: sandbox_process.SandboxProcess) -> None:
     state = running.state()
-    assert state["crm_url"].startswith("http://127.0.0.1:") and len(state["crm_token"]) >= 32
-    with httpx.Client(base_url=state["crm_url"], timeout=5) as crm:
+    assert state.crm_url is not None and state.crm_token is not None
+    assert state.crm_url.startswith("http://127.0.0.1:") and len(state.crm_token.get_secret_value()) >= 32
+    with httpx.Client(base_url=state.crm_url, timeout=5) as crm:
         assert crm.get("/crm/v3/objects/contacts/1").status_code == 401  # no token, no answer
         authed = crm.get("/crm/v3/properties/contacts/hhl_enrolled_courses", headers=_auth(state))
         assert authed.status_code == 200
@@ -38,8 +40,9 @@ def test_state_names_the_stand_in_and_its_token(running: sandbox_process.Sandbox
     assert {m["state"] for m in ledger["mappings"]} == {"Enabled"} and len(ledger["mappings"]) == 4
 
 
-def _auth(state: dict) -> dict[str, str]:
-    return {"Authorization": f"Bearer {state['crm_token']}"}
+def _auth(state: SandboxState) -> dict[str, str]:
+    assert state.crm_token is not None
+    return {"Authorization": f"Bearer {state.crm_token.get_secret_value()}"}
 
 
 def test_signed_in_enrollments_reach_the_contact(running: sandbox_process.SandboxProcess, capsys) -> None:
@@ -59,7 +62,7 @@ def test_a_disabled_mapping_syncs_nothing(tmp_path: Path) -> None:
     proc = sandbox_process.start(tmp_path / "state.json", ["provision.crm_mapping_disabled"])
     try:
         state = proc.state()
-        ledger = httpx.get(f"{state['crm_url']}/__standin/sync", timeout=5).json()
+        ledger = httpx.get(f"{state.crm_url}/__standin/sync", timeout=5).json()
     finally:
         proc.stop()
     assert {m["state"] for m in ledger["mappings"]} == {"Disabled"} and ledger["invocations"] == 0

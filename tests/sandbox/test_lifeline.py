@@ -4,7 +4,6 @@ test users' passwords. SIGTERM of the sandbox removes it too; the file is never 
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -58,10 +57,6 @@ def _wait_for_state(process: subprocess.Popen[str]) -> Path:
     return Path(line)
 
 
-def _ports(state: dict) -> list[int]:
-    return [int(state[key].rsplit(":", 1)[1]) for key in ("site_url", "api_url", "idp_url", "aws_endpoint_url")]
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -107,13 +102,14 @@ def sigkill_launcher_and_measure(shared_dir: Path, *, controller: bool = True) -
     launcher = _launcher(shared_dir, controller=controller)
     try:
         state_file = _wait_for_state(launcher)
-        state = json.loads(state_file.read_text())
-        sandbox_pid = int(state["pid"])
+        state = sandbox_process.read_state(state_file)
+        assert state.pid is not None
+        sandbox_pid = state.pid
         pids = [sandbox_pid, *_children(sandbox_pid)]
         assert len(pids) >= 2, "expected the sandbox and its moto child"
         launcher.send_signal(signal.SIGKILL)
         launcher.wait(timeout=5)
-        return wait_all_gone(pids, _ports(state), [state_file, shared_dir], GONE_WITHIN_S)
+        return wait_all_gone(pids, sandbox_process.listening_ports(state), [state_file, shared_dir], GONE_WITHIN_S)
     finally:
         if launcher.poll() is None:
             launcher.kill()
@@ -137,20 +133,21 @@ def test_sigkill_of_an_xdist_worker_launcher_follows_the_controller(tmp_path: Pa
     worker = _launcher(shared, controller=False, xdist_worker=True)
     try:
         state_file = _wait_for_state(worker)
-        state = json.loads(state_file.read_text())
+        state = sandbox_process.read_state(state_file)
+        assert state.pid is not None
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=5)
         # Still serving after the worker is gone (bounded observation: a second of answers).
         deadline = time.monotonic() + 1.0
         while time.monotonic() < deadline:
-            assert alive(int(state["pid"])) and state_file.is_file(), "the sandbox died with an xdist worker"
+            assert alive(state.pid) and state_file.is_file(), "the sandbox died with an xdist worker"
             time.sleep(0.1)  # observing for a bounded second, not synchronising
     finally:
         if worker.poll() is None:
             worker.kill()
             worker.wait(timeout=5)
         stop_sandbox(shared)
-    assert not alive(int(state["pid"])) and not state_file.exists()
+    assert not alive(state.pid) and not state_file.exists()
 
 
 def test_sigterm_removes_the_state_file_and_it_was_private(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -40,40 +41,42 @@ def running(tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_state_file_has_the_interface_keys(running: sandbox_process.SandboxProcess) -> None:
+    on_disk = json.loads(running.state_file.read_text(encoding="utf-8"))
+    assert on_disk.keys() >= STATE_KEYS  # the file's key names are the interface of the tools reading it as JSON
     state = running.state()
-    assert state.keys() >= STATE_KEYS
-    assert set(state["tables"]) == {"users", "enrollments", "progress", "badges"}
-    assert len(state["users"]) == 2 and all(u["username"] and u["password"] for u in state["users"])
-    assert state["site_url"].startswith("http://localhost:") and state["idp_url"].startswith("http://127.0.0.1:")
+    assert state.tables is not None and set(state.tables.model_dump()) == {"users", "enrollments", "progress", "badges"}
+    assert len(state.users) == 2 and all(u.username and u.password.get_secret_value() for u in state.users)
+    assert state.site_url.startswith("http://localhost:") and state.idp_url.startswith("http://127.0.0.1:")
 
 
 def test_every_component_answers_as_itself(running: sandbox_process.SandboxProcess) -> None:
     state = running.state()
     with httpx.Client(timeout=5) as client:
-        probe = client.get(f"{state['api_url']}/__hhl_probe_x")
+        probe = client.get(f"{state.api_url}/__hhl_probe_x")
         assert probe.status_code == 404 and probe.json() == {"message": "Not Found"}
-        me = client.get(f"{state['api_url']}/auth/me")
+        me = client.get(f"{state.api_url}/auth/me")
         assert me.status_code == 401 and me.json()["error"].startswith("Unauthorized")
-        page = client.get(f"{state['site_url']}/learn")
+        page = client.get(f"{state.site_url}/learn")
         assert page.status_code == 200 and 'id="hhl-auth-context"' in page.text
-        proxied = client.get(f"{state['site_url']}/auth/me")
+        proxied = client.get(f"{state.site_url}/auth/me")
         assert proxied.status_code == 401
-        jwks = client.get(f"{state['idp_url']}/{state['user_pool_id']}/.well-known/jwks.json")
+        jwks = client.get(f"{state.idp_url}/{state.user_pool_id}/.well-known/jwks.json")
         assert jwks.status_code == 200 and jwks.json()["keys"][0]["alg"] == "RS256"
     dynamodb = boto3.client(
         "dynamodb",
-        endpoint_url=state["aws_endpoint_url"],
-        region_name=state["region"],
+        endpoint_url=state.aws_endpoint_url,
+        region_name=state.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    assert set(state["tables"].values()) <= set(dynamodb.list_tables()["TableNames"])
+    assert state.tables is not None
+    assert set(state.tables.model_dump().values()) <= set(dynamodb.list_tables()["TableNames"])
 
 
 def test_sigterm_tears_down_and_frees_ports(tmp_path: Path) -> None:
     proc = sandbox_process.start(tmp_path / "state.json")
     state = proc.state()
-    ports = [int(state[key].rsplit(":", 1)[1]) for key in ("site_url", "api_url", "idp_url", "aws_endpoint_url")]
+    ports = sandbox_process.listening_ports(state)
     assert proc.stop() == 0
     assert not (tmp_path / "state.json").exists()
     for role, port in zip(("site", "api", "idp", "aws"), ports, strict=True):
@@ -123,10 +126,10 @@ def test_a_hooked_user_signs_in_end_to_end(running: sandbox_process.SandboxProce
     from checks.login import sign_in
 
     state = running.state()
-    created = httpx.post(f"{state['idp_url']}/__standin/users", json={}, timeout=10)
+    created = httpx.post(f"{state.idp_url}/__standin/users", json={}, timeout=10)
     assert created.status_code == 201
     user = created.json()
-    with HttpClient(state["api_url"]) as http:
-        session = sign_in(http, api_base_url=state["api_url"], username=user["username"], password=user["password"])
+    with HttpClient(state.api_url) as http:
+        session = sign_in(http, api_base_url=state.api_url, username=user["username"], password=user["password"])
         me = http.get("/auth/me", cookies=session.cookies)
     assert me.status == 200 and me.json()["email"] == user["username"]

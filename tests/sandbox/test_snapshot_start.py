@@ -5,28 +5,28 @@ second."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
 
+from environments.models import SandboxState
 from tests.sandbox import sandbox_process
 
 
-def _signs_in(state: dict[str, Any], password: str) -> bool:
+def _signs_in(state: SandboxState, password: str) -> bool:
     idp = boto3.client(
         "cognito-idp",
-        endpoint_url=state["aws_endpoint_url"],
-        region_name=state["region"],
+        endpoint_url=state.aws_endpoint_url,
+        region_name=state.region,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
     try:
         idp.admin_initiate_auth(
-            UserPoolId=state["user_pool_id"],
-            ClientId=state["client_id"],
+            UserPoolId=state.user_pool_id,
+            ClientId=state.client_id,
             AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": state["users"][0]["username"], "PASSWORD": password},
+            AuthParameters={"USERNAME": state.users[0].username, "PASSWORD": password},
         )
     except idp.exceptions.NotAuthorizedException:
         return False
@@ -45,18 +45,20 @@ def test_second_start_is_restored_with_its_own_secrets(tmp_path: Path, monkeypat
 
     snapshot_bytes = b"".join(path.read_bytes() for path in (tmp_path / "cache").rglob("*.pickle"))
     assert snapshot_bytes, "the first start left no snapshot"
-    for user in first_state["users"]:
-        assert user["password"].encode() not in snapshot_bytes
-    assert first_state["crm_token"].encode() not in snapshot_bytes
+    for user in first_state.users:
+        assert user.password.get_secret_value().encode() not in snapshot_bytes
+    assert first_state.crm_token is not None
+    assert first_state.crm_token.get_secret_value().encode() not in snapshot_bytes
 
     second = sandbox_process.start(tmp_path / "second.json")
     try:
         state = second.state()
-        old_password, new_password = first_state["users"][0]["password"], state["users"][0]["password"]
-        assert new_password != old_password and state["crm_token"] != first_state["crm_token"]
+        old_password = first_state.users[0].password.get_secret_value()
+        new_password = state.users[0].password.get_secret_value()
+        assert new_password != old_password and state.crm_token != first_state.crm_token
         assert _signs_in(state, new_password)
         assert not _signs_in(state, old_password)
-        assert state["aws_endpoint_url"] != first_state["aws_endpoint_url"]  # its own ports, not the first run's
+        assert state.aws_endpoint_url != first_state.aws_endpoint_url  # its own ports, not the first run's
     finally:
         second.stop()
     second_out, _ = second.process.communicate(timeout=10)
