@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 import uvicorn
 from starlette.types import ASGIApp
 
+from sandbox.ports import take_reserved
+
 START_TIMEOUT_S = 15.0
 
 
@@ -38,7 +40,11 @@ class ThreadedServer:
         )
         # Signals belong to the orchestrator's main thread: uvicorn installs none off the main thread.
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"uvicorn-{self.name}", daemon=True)
+        held = take_reserved(self.port)  # the port chosen for it, held since (sandbox/ports.py says why)
+        sockets = [held] if held is not None else None
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": sockets}, name=f"uvicorn-{self.name}", daemon=True
+        )
         self._thread.start()
 
     def wait_started(self, deadline: float) -> None:

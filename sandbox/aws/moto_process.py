@@ -31,6 +31,7 @@ from typing import Any
 
 from sandbox import timings
 from sandbox.aws.moto_server import MotoHandle, start_moto
+from sandbox.ports import release
 
 READY_TIMEOUT_S = 30.0
 _PR_SET_PDEATHSIG = 1
@@ -133,6 +134,7 @@ def launch_moto_process(
     port: int = 0, *, restore: Path | None = None, fill: Mapping[str, str] = {}, blobs: Mapping[str, Path] = {}
 ) -> PendingMoto:
     """Start moto in a child process on 127.0.0.1 (optionally from a snapshot); returns at once."""
+    release(port)  # a port chosen for moto was held until now, for the child to bind
     command = [sys.executable, "-m", "sandbox.aws.moto_process", "--port", str(port)]
     process = subprocess.Popen(
         [*command, "--restore"] if restore else command,

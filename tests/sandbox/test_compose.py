@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import compose
-from sandbox.ports import PortInUseError, choose_ports, ensure_free
+from sandbox.ports import PortInUseError, choose_ports, ensure_free, release, take_reserved
 
 
 def test_missing_package_zip_names_the_fix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -22,7 +22,24 @@ def test_start_fails_cleanly_without_a_package(monkeypatch: pytest.MonkeyPatch, 
     with pytest.raises(compose.SandboxStartError, match="no Lambda package"):
         compose.start_sandbox(ports, frozenset())
     for role, port in vars(ports).items():
+        release(port)  # the ports this test chose are held by this process until a server takes them
         ensure_free(port, role)  # nothing was left listening
+
+
+def test_chosen_ports_are_held_until_a_server_takes_them() -> None:
+    """A free port that was only probed could be taken (by another sandbox, or as an outgoing connection's local
+    port) before its server binds it: the sandbox keeps each chosen port bound until then."""
+    ports = choose_ports(None)
+    for role, port in vars(ports).items():
+        with pytest.raises(PortInUseError):
+            ensure_free(port, role)
+    held = take_reserved(ports.api)
+    assert held is not None and held.getsockname()[1] == ports.api
+    held.close()
+    ensure_free(ports.api, "api")
+    for port in (ports.site, ports.idp, ports.hubspot, ports.aws):
+        release(port)
+        ensure_free(port, "released")
 
 
 def test_pinned_ports_in_use_are_named() -> None:
