@@ -1,7 +1,8 @@
 """Loopback-only test hooks of the hosted-UI stand-in (SPEC §9). Requests from any other address get 403.
 
     POST /__standin/rotate-key   {"keep_old": true}          (body optional; default keep_old=true)
-         → 200 {"kid": "<new active kid>", "kids": ["<new>", ...published kids, newest first]}
+         → 200 {"kid": "<new active kid>", "kids": ["<new>", ...published kids, newest first],
+                "jwks_served_s_ago": <seconds since anyone last fetched the JWKS, or null>}
          {"activate": "<published kid>"} signs with that key again (no new key); an unpublished kid → 400
     GET|POST|DELETE /__standin/faults[?user=<email>]
          POST body: see `sandbox.idp.switches` (replaces the whole set); DELETE clears it; GET shows it
@@ -99,7 +100,7 @@ async def rotate_key(request: Request) -> Response:
         key = ctx.keys.activate(body.activate) if body.activate else ctx.keys.rotate(keep_old=body.keep_old)
     except KeyError:
         raise _BadBody(["activate: not a published kid"]) from None
-    return JSONResponse({"kid": key.kid, "kids": ctx.keys.kids()})
+    return JSONResponse({"kid": key.kid, "kids": ctx.keys.kids(), "jwks_served_s_ago": ctx.keys.seconds_since_served()})
 
 
 @loopback_only

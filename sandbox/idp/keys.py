@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 
 from joserfc.jwk import KeySet, RSAKey
 
@@ -28,6 +29,7 @@ class SigningKeys:
             raise ValueError("the signing key needs a 'kid'")
         self._keys: list[RSAKey] = [key]
         self._lock = threading.Lock()
+        self._served_at: float | None = None  # monotonic time the JWKS document was last served
 
     @property
     def active(self) -> RSAKey:
@@ -63,4 +65,10 @@ class SigningKeys:
     def jwks(self) -> dict:
         """The public JWKS document: `kty`, `kid`, `n`, `e`, `alg`, `use` per key, no private parts."""
         with self._lock:
+            self._served_at = time.monotonic()
             return {"keys": [key.as_dict(private=False) for key in self._keys]}
+
+    def seconds_since_served(self) -> float | None:
+        """How long ago anyone last fetched the JWKS (None: never). No backend's copy of it can be newer."""
+        with self._lock:
+            return None if self._served_at is None else round(time.monotonic() - self._served_at, 3)

@@ -21,6 +21,7 @@ from suites.api.helpers import (
     round_half_up_percent,
     session_cookies_set,
 )
+from suites.security.test_security_hygiene import rotation_deadline_s
 from suites.security.test_security_login import _readable
 
 GOOD_ACCESS = f"{ACCESS_COOKIE}=v; HttpOnly; Max-Age=3600; Path=/; SameSite=strict; Secure"
@@ -96,3 +97,13 @@ def test_forged_tokens_are_each_wrong_in_one_way() -> None:
     assert forged.kid_of(forged.rs256_throwaway(claims)).startswith("hhl-harness-unknown-")
     assert forged.expired(claims)["exp"] < forged.expired(claims)["iat"] + 7200
     assert forged.wrong_issuer(claims)["iss"] != claims["iss"]
+
+
+@pytest.mark.parametrize(
+    ("served_s_ago", "deadline_s"),
+    [(None, 65.0), ("soon", 65.0), (True, 65.0), (0.0, 65.0), (20.0, 45.0), (59.0, 6.0), (600.0, 5.0), (-1.0, 65.0)],
+)
+def test_the_rotation_wait_ends_when_a_correct_backends_refetch_limit_frees(
+    served_s_ago: object, deadline_s: float
+) -> None:
+    assert rotation_deadline_s(served_s_ago) == deadline_s

@@ -201,3 +201,10 @@ def test_unreachable_moto_is_a_500_without_details() -> None:
     )
     response = asgi_request(app, "127.0.0.1", "GET", "/oauth2/authorize", params={"client_id": "abc"})
     assert (response.status_code, response.json()) == (500, {"error": "server_error"})
+
+
+def test_rotation_says_how_long_ago_the_jwks_was_last_served(driver: IdpDriver) -> None:
+    """security.auth.jwks_rotation bounds its wait by this: no backend holds a JWKS newer than the last one served."""
+    driver.http.get(f"/{driver.pool.pool_id}/.well-known/jwks.json")
+    rotated = driver.hook("POST", "rotate-key", {"keep_old": True})
+    assert 0 <= rotated["jwks_served_s_ago"] < 5
