@@ -63,16 +63,17 @@ class HarnessRun:
 def env_file(
     tmp: Path,
     *,
-    required_areas: Iterable[str],
+    required_areas: Iterable[str] | None = None,
     crm_deadline_s: int | None = None,
     fuzz_seconds: float | None = None,
 ) -> Path:
-    """The local environment, with the gate requiring only the areas this run executes; when given, a shorter
-    CRM sync deadline (a fault whose sync never lands is then proven red without waiting out the full 60 s) and a
-    longer fuzzing bound (where the fuzzer must find the batch's fault, on a niced run beside the tier's other
-    worker)."""
+    """The local environment, with the gate requiring only the areas this run executes (None: local's own); when
+    given, a shorter CRM sync deadline (a fault whose sync never lands is then proven red without waiting out the full
+    60 s) and a longer fuzzing bound (an upper bound: where the fuzzer must find the batch's fault, or must not be
+    cut short beside the tier's other worker)."""
     data = yaml.safe_load((REPO_ROOT / "environments" / "local.yaml").read_text())
-    data["required_areas"] = sorted(set(required_areas))
+    if required_areas is not None:
+        data["required_areas"] = sorted(set(required_areas))
     if crm_deadline_s is not None:
         data["crm"]["sync_deadline_s"] = crm_deadline_s
     if fuzz_seconds is not None:
@@ -118,7 +119,11 @@ def run_harness(
 
 
 def run_side_by_side(
-    runs: Mapping[str, Sequence[str]], report_root: Path, *, measured: Iterable[str] = ()
+    runs: Mapping[str, Sequence[str]],
+    report_root: Path,
+    *,
+    env: str | Path = "local",
+    measured: Iterable[str] = (),
 ) -> dict[str, HarnessRun]:
     """Harness runs started at once (`name` → harness arguments after the report dir): each reports into
     `report_root/<name>`, its output into `report_root/<name>.log` (a pipe nobody reads yet would stall it);
@@ -129,7 +134,7 @@ def run_side_by_side(
         for name, args in runs.items():
             log = stack.enter_context((report_root / f"{name}.log").open("w"))
             children[name] = subprocess.Popen(
-                harness_args(report_root / name, extra=args, measured=name in judged),
+                harness_args(report_root / name, env=env, extra=args, measured=name in judged),
                 cwd=REPO_ROOT, env=child_environ(), stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:
