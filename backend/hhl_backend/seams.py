@@ -72,9 +72,9 @@ def callback_failure_status(exc: Exception) -> tuple[int, str]:
     return 400, "Authentication failed"
 
 
-def hosted_ui_client(settings: Settings, http: httpx.Client) -> IdpClient:
-    """The client for the hosted UI's token (code, refresh) and revoke endpoints."""
-    return IdpClient(
+def hosted_ui_client(settings: Settings, http: httpx.Client, cls: type[IdpClient] = IdpClient) -> IdpClient:
+    """The client for the hosted UI's token (code, refresh) and revoke endpoints (`cls`: a subclass, e.g. a fault's)."""
+    return cls(
         base_url=settings.cognito_base_url,
         client_id=settings.cognito_client_id,
         redirect_uri=settings.cognito_redirect_uri,

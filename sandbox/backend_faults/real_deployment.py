@@ -23,6 +23,7 @@ from hhl_backend.auth.session import TokenSet
 from hhl_backend.auth.transaction import LoginTransaction, derive_key
 from hhl_backend.config import Settings
 from hhl_backend.identity import Identity
+from hhl_backend.seams import hosted_ui_client
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -79,13 +80,7 @@ def defective_idp_client_factory(defects: tuple[type[IdpClient], ...]) -> Any:
     cls = defects[0] if len(defects) == 1 else type("DefectiveIdpClient", defects, {})
 
     def factory(settings: Settings, http: httpx.Client) -> IdpClient:
-        return cls(
-            base_url=settings.cognito_base_url,
-            client_id=settings.cognito_client_id,
-            redirect_uri=settings.cognito_redirect_uri,
-            timeout_s=settings.idp_timeout_s,
-            http=http,
-        )
+        return hosted_ui_client(settings, http, cls)
 
     return factory
 

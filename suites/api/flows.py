@@ -25,6 +25,7 @@ from checks.errors import CheckFailure, HarnessError, LoginBrokenByBackend, Logi
 from checks.http import HttpClient, Response
 from checks.login import LoginStart
 from checks.secrets import register_secret
+from environments import Environment
 from suites.api.helpers import query_of, require
 
 
@@ -122,6 +123,17 @@ def direct_tokens(
         "code_verifier": verifier,
     }
     return token_request(http, domain, exchange)
+
+
+def own_client_tokens(http: HttpClient, env: Environment, user: Credentials) -> dict[str, Any]:
+    """`direct_tokens` for the environment's own app client and callback: tokens as the backend would get them."""
+    return direct_tokens(
+        http,
+        env.required("cognito.domain"),
+        client_id=env.required("cognito.client_id"),
+        redirect_uri=env.required("cognito.callback_url"),
+        user=user,
+    )
 
 
 def token_request(http: HttpClient, domain: str, form: dict[str, str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from checks.login import SignedInSession
 from checks.secrets import register_secret
 from environments import Environment
 from suites.api import forged
-from suites.api.flows import Credentials, direct_tokens, refresh_grant, standin_faults
+from suites.api.flows import Credentials, direct_tokens, own_client_tokens, refresh_grant, standin_faults
 from suites.api.helpers import (
     ACCESS_COOKIE,
     INVALID_TOKEN,
@@ -87,13 +87,7 @@ def _bad_tokens(idp: HttpClient, env: Environment, tokens: dict[str, Any], user:
 def test_me_invalid_tokens(
     api: HttpClient, idp: HttpClient, env: Environment, user: Credentials, evidence: Evidence
 ) -> None:
-    tokens = direct_tokens(
-        idp,
-        env.required("cognito.domain"),
-        client_id=env.required("cognito.client_id"),
-        redirect_uri=env.required("cognito.callback_url"),
-        user=user,
-    )
+    tokens = own_client_tokens(idp, env, user)
     bad = _bad_tokens(idp, env, tokens, user.username)
     problems = {name: p for name, token in bad.items() if (p := _problem(_me(api, token)))}
     values = list(bad.values())

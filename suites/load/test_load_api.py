@@ -6,6 +6,8 @@ stats) go to load-summary.json.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from checks.evidence import Evidence
@@ -49,35 +51,37 @@ def event_calls() -> list[Call]:
     return [kinds[i % len(kinds)] for i in range(EVENTS)]
 
 
-@pytest.mark.check("load.api.read_latency")
-def test_read_latency(
+Burst = Callable[..., None]
+
+
+@pytest.fixture
+def burst(
     env: Environment, load_cookies: dict[str, str], pacer: Pacer, load_engine: EngineSettings, evidence: Evidence
-) -> None:
-    result = run_load(
-        env.required("api_base_url"),
-        read_calls(env.content.course),
-        concurrency=CONCURRENCY,
-        cookies=load_cookies,
-        evidence=evidence,
-        accept="signed_in_read",
-        pacer=pacer,
-        engine=load_engine,
-    )
-    expect_load(evidence, result, p95_ms=READ_P95_MS, expected_count=READS, what="signed-in reads")
+) -> Burst:
+    """Send `calls` at CONCURRENCY with the run's session, each answer judged by the predicate `accept`, then hold
+    the whole burst to `p95_ms`, no 5xx and every answer as expected."""
+
+    def send(calls: list[Call], *, accept: str, p95_ms: float, what: str) -> None:
+        result = run_load(
+            env.required("api_base_url"),
+            calls,
+            concurrency=CONCURRENCY,
+            cookies=load_cookies,
+            evidence=evidence,
+            accept=accept,
+            pacer=pacer,
+            engine=load_engine,
+        )
+        expect_load(evidence, result, p95_ms=p95_ms, expected_count=len(calls), what=what)
+
+    return send
+
+
+@pytest.mark.check("load.api.read_latency")
+def test_read_latency(env: Environment, burst: Burst) -> None:
+    burst(read_calls(env.content.course), accept="signed_in_read", p95_ms=READ_P95_MS, what="signed-in reads")
 
 
 @pytest.mark.check("load.api.event_burst")
-def test_event_burst(
-    env: Environment, load_cookies: dict[str, str], pacer: Pacer, load_engine: EngineSettings, evidence: Evidence
-) -> None:
-    result = run_load(
-        env.required("api_base_url"),
-        event_calls(),
-        concurrency=CONCURRENCY,
-        cookies=load_cookies,
-        evidence=evidence,
-        accept="persisted",
-        pacer=pacer,
-        engine=load_engine,
-    )
-    expect_load(evidence, result, p95_ms=EVENT_P95_MS, expected_count=EVENTS, what="authenticated events")
+def test_event_burst(burst: Burst) -> None:
+    burst(event_calls(), accept="persisted", p95_ms=EVENT_P95_MS, what="authenticated events")

@@ -24,7 +24,7 @@ from checks.polling import poll
 from checks.secrets import register_secret, registered_secrets
 from environments import Environment
 from suites.api import forged
-from suites.api.flows import Credentials, direct_tokens, fresh_login, start_login
+from suites.api.flows import Credentials, fresh_login, own_client_tokens, start_login
 from suites.api.helpers import ACCESS_COOKIE, REFRESH_COOKIE, SESSION_COOKIES, query_of, require, where
 
 # --- security.auth.jwks_rotation ---------------------------------------------------------------------------------
@@ -85,13 +85,7 @@ def _login_after_rotation(api: HttpClient, user: Credentials, new_kid: str) -> d
 def _prime_key_cache(api: HttpClient, idp: HttpClient, env: Environment, user: Credentials) -> int:
     """Have the backend validate a token of the current key first (as a backend that has been serving does), so
     its JWKS cache holds the key set from before the rotation; else its first fetch would see the new key anyway."""
-    tokens = direct_tokens(
-        idp,
-        env.required("cognito.domain"),
-        client_id=env.required("cognito.client_id"),
-        redirect_uri=env.required("cognito.callback_url"),
-        user=user,
-    )
+    tokens = own_client_tokens(idp, env, user)
     me = api.get("/auth/me", cookies={ACCESS_COOKIE: tokens["access_token"]})
     if me.status not in (200, 404):  # 404: a valid token for a user without a profile row
         raise HarnessError(
