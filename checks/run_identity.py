@@ -184,8 +184,8 @@ def _local_note(identity: RunIdentity) -> None:
         identity.notes.append(f"local: the served code was not compared with the package ({type(exc).__name__})")
 
 
-def _credentials_configured(env: Environment) -> bool:
-    if getattr(env, "aws_profile", None) or any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
+def _credentials_configured() -> bool:
+    if any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES):
         return True
     if os.environ.get("AWS_EC2_METADATA_DISABLED", "").lower() == "false":  # an explicit opt-in to instance roles
         return True
@@ -212,7 +212,7 @@ def read_run_identity(
     """The run identity of `env`'s target within `timeout_s` seconds; on any failure, empty values and a note."""
     if env.kind == "local" and not env.aws_endpoint_url:
         return RunIdentity(notes=["run identity not read: the local env has no sandbox AWS endpoint"])
-    if aws is None and not env.aws_endpoint_url and not _credentials_configured(env):
+    if aws is None and not env.aws_endpoint_url and not _credentials_configured():
         return RunIdentity(notes=["run identity not read: no AWS credentials configured (AWS_PROFILE or keys)"])
     result: list[RunIdentity] = []
 

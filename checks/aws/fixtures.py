@@ -21,10 +21,10 @@ __all__ = ["aws", "infra", "make_aws", "snapshot_dir"]
 def make_aws(env: Environment) -> ReadOnlyAws:
     """The read-only session for an environment (the moto endpoint locally, the profile on AWS)."""
     # env.profile names the known-deviation profile (SPEC §1), not an AWS one: credentials come from the process
-    # environment (AWS_PROFILE, ...) unless the env carries an explicit `aws_profile`.
+    # environment (AWS_PROFILE, ...), as boto3 finds them.
     # A loaded env always has a region (aws: required at load; local: the sandbox state's); unset is the clear error.
     region = env.region if env.region is not None else env.required("region")
-    return ReadOnlyAws(region=region, endpoint_url=env.aws_endpoint_url, profile=getattr(env, "aws_profile", None))
+    return ReadOnlyAws(region=region, endpoint_url=env.aws_endpoint_url)
 
 
 def snapshot_dir(run_dir: Path) -> Path:
