@@ -5,14 +5,16 @@ Every process (the only one, or each xdist worker) has users of its own, one per
 session     the HTTP session (`session`) and the browser journeys (`signed_in_state`) of the process
 enrollment  the e2e enrollment journey (`e2e.auth.enroll_outcome`, then `e2e.auth.my_learning`): nothing else
             writes this user's enrollments, so the click is the only thing that can have enrolled it
+fuzz        the fuzzer's signed-in requests (`api.fuzz.no_5xx`): what its generated writes leave behind (enrollments
+            in generated slugs) lands on a user no other check reads, so no later check measures or judges it
 
 Local: each (process, role) gets a fresh user from the hosted-UI stand-in (`POST <idp>/__standin/users`); while a
 sandbox lacks that hook, every process falls back to the sandbox's first user. AWS: the env file's reserved users
 (`test_users`, variable names) are dealt out by slot `process * len(ROLES) + role`; with fewer users than slots,
 users are shared between processes, so every check that signs in is put into one xdist group (one worker).
 
->>> reserved_slot(process=1, role=ENROLLMENT, users=4)
-3
+>>> reserved_slot(process=1, role=ENROLLMENT, users=8)
+4
 >>> users_shared(users=1, workers=2)
 True
 """
@@ -33,6 +35,7 @@ __all__ = [
     "ENROLLMENT",
     "ENROLLMENT_CHECKS",
     "ENROLLMENT_GROUP",
+    "FUZZ",
     "LOAD_GROUP",
     "ROLES",
     "SESSION",
@@ -51,8 +54,8 @@ __all__ = [
     "xdist_group_for",
 ]
 
-SESSION, ENROLLMENT = "session", "enrollment"
-ROLES = (SESSION, ENROLLMENT)
+SESSION, ENROLLMENT, FUZZ = "session", "enrollment", "fuzz"
+ROLES = (SESSION, ENROLLMENT, FUZZ)
 STANDIN_USERS_PATH = "/__standin/users"
 
 # xdist groups (honoured under `--dist loadgroup`): what must run in sequence in one process.
@@ -61,7 +64,7 @@ ENROLLMENT_GROUP = "hhl-e2e-enrollment"  # enroll, then My Learning lists it (sa
 SHARED_USER_GROUP = "hhl-shared-user"  # aws with too few reserved users: every check that signs in
 ENROLLMENT_CHECKS = ("e2e.auth.enroll_outcome", "e2e.auth.my_learning")
 # Fixtures through which a check acts as a test user (any check whose closure holds one signs in).
-USER_FIXTURES = ("test_user", "enrollment_user")
+USER_FIXTURES = ("test_user", "enrollment_user", "fuzz_user")
 
 
 @dataclass(frozen=True)

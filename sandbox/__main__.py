@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sandbox import timings
 from sandbox.faults import FAULTS, PROFILES, unknown_faults
+from sandbox.niceness import carry_nice_to_autogroup
 from sandbox.orchestrator import Interrupted, Lifetime, write_private
 from sandbox.ports import PortInUseError, choose_ports
 
@@ -67,6 +68,7 @@ def _up(args: argparse.Namespace) -> int:
         print(f"sandbox: unknown fault(s): {', '.join(bad)} (see `python -m sandbox faults`)", file=sys.stderr)
         return 2
     lifetime = _lifetime(args)  # before anything starts: an owner dying during start-up stops it too
+    carry_nice_to_autogroup()  # the harness starts its sandbox in a session of its own (sandbox.niceness)
     try:
         return _run(args, lifetime)
     finally:

@@ -7,7 +7,9 @@ api            function  HttpClient on env.api_base_url, transcripts into `evide
 http_client    function  factory: http_client(base_url) → HttpClient recording into `evidence`
 test_user      session   UserCredentials of this process's own test user (checks.users; fails closed when missing)
 enrollment_user session  UserCredentials of this process's user for the e2e enrollment journey only
+fuzz_user      session   UserCredentials of this process's user for the fuzzer only (its writes reach no other check)
 session        session   SignedInSession: signed in once over HTTP through the hosted UI (as `test_user`)
+fuzz_session   session   SignedInSession as `fuzz_user`, signed in the same way when the fuzzer first needs it
 require_writes function  loud error when the check writes and env.allow_writes is false
 """
 
@@ -32,6 +34,7 @@ from checks.plugin.state import ITEM_CHECK, ITEM_EVIDENCE, RUN_STATE, run_state
 from checks.secrets import register_secret
 from checks.users import (
     ENROLLMENT,
+    FUZZ,
     SESSION,
     GroupedScheduling,
     UserCredentials,
@@ -55,6 +58,8 @@ __all__ = [
     "enrollment_user",
     "env",
     "evidence",
+    "fuzz_session",
+    "fuzz_user",
     "http_client",
     "login_guard",
     "require_writes",
@@ -66,6 +71,7 @@ __all__ = [
 ]
 
 SESSION_EVIDENCE = "_session"  # evidence directory of the shared sign-in (its transcripts, redacted)
+FUZZ_SESSION_EVIDENCE = "_session-fuzz"  # the fuzzer's own sign-in
 LOGIN_GUARD_FILE = "login-failed.json"
 
 
@@ -241,25 +247,45 @@ def login_guard(pytestconfig: pytest.Config) -> LockoutGuard:
 
 
 @pytest.fixture(scope="session")
+def fuzz_user(env: Environment, user_cleanup: UserCleanup) -> UserCredentials:
+    """This process's user for the fuzzer only: generated writes never reach a user another check reads."""
+    return user_cleanup.track(acquire_user(env, FUZZ))
+
+
+def _signed_in(
+    env: Environment, user: UserCredentials, evidence: Evidence, user_cleanup: UserCleanup, guard: LockoutGuard
+) -> SignedInSession:
+    api_base_url = _base_url(env, "api_base_url")
+    with HttpClient(api_base_url, evidence=evidence) as http:
+        signed_in = sign_in(
+            http, api_base_url=api_base_url, username=user.username, password=user.password, guard=guard
+        )
+    user_cleanup.signed_in(user.username, signed_in.cookies)
+    return signed_in
+
+
+@pytest.fixture(scope="session")
 def session(
     env: Environment,
     test_user: UserCredentials,
     run_dir: Path,
     user_cleanup: UserCleanup,
     login_guard: LockoutGuard,
-) -> Iterator[SignedInSession]:
+) -> SignedInSession:
     """Signed in once per process through the hosted UI. A failed sign-in is never retried, in any worker."""
-    api_base_url = _base_url(env, "api_base_url")
-    with HttpClient(api_base_url, evidence=Evidence(run_dir, SESSION_EVIDENCE)) as http:
-        signed_in = sign_in(
-            http,
-            api_base_url=api_base_url,
-            username=test_user.username,
-            password=test_user.password,
-            guard=login_guard,
-        )
-    user_cleanup.signed_in(test_user.username, signed_in.cookies)
-    yield signed_in
+    return _signed_in(env, test_user, Evidence(run_dir, SESSION_EVIDENCE), user_cleanup, login_guard)
+
+
+@pytest.fixture(scope="session")
+def fuzz_session(
+    env: Environment,
+    fuzz_user: UserCredentials,
+    run_dir: Path,
+    user_cleanup: UserCleanup,
+    login_guard: LockoutGuard,
+) -> SignedInSession:
+    """`session`, as the fuzzer's own user."""
+    return _signed_in(env, fuzz_user, Evidence(run_dir, FUZZ_SESSION_EVIDENCE), user_cleanup, login_guard)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from checks.secrets import REGISTRY
 from checks.vocabulary import RunScope, base_id
 from environments import Environment, EnvironmentFileError, load_environment
 from environments.loader import PROJECT_ROOT
+from sandbox.niceness import carry_nice_to_autogroup
 
 _WORKER_KEYS = ("hhl_run_id", "hhl_run_dir", "hhl_shared_dir", "hhl_started_at", "hhl_scope")
 SignalHandler = Callable[[int, FrameType | None], Any] | int | None  # what signal.signal takes and returns
@@ -130,6 +131,7 @@ MARKERS = (
 def pytest_configure(config: pytest.Config) -> None:
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
+    carry_nice_to_autogroup()  # a niced run started in a session of its own stays niced (sandbox.niceness)
     option = config.option
     env = _load_env(option)
     sandbox_state = Path(option.hhl_sandbox_state) if option.hhl_sandbox_state else None

@@ -31,9 +31,10 @@ MAX_REPLAYS = 10  # findings re-sent for their transcripts; the rest are listed 
 
 
 def _session_cookies(request: pytest.FixtureRequest) -> dict[str, str]:
-    """The shared session's access cookie; no session is api.me.profile's concern (declared `requires`)."""
+    """The access cookie of the fuzzer's own session (checks.users FUZZ: what its generated writes enroll or record
+    reaches no user another check reads or measures); a sign-in failure is api.me.profile's (declared `requires`)."""
     try:
-        session = request.getfixturevalue("session")
+        session = request.getfixturevalue("fuzz_session")
     except LoginFailed as exc:
         raise PreflightBlocked(f"no signed-in session to fuzz the authenticated routes with ({exc})") from None
     return {ACCESS_COOKIE: session.access_token}
@@ -64,6 +65,7 @@ def _replay(api: HttpClient, finding: Finding) -> str:
 
 
 @pytest.mark.check("api.fuzz.no_5xx")
+@pytest.mark.usefixtures("fuzz_user")  # named up front: the scheduler groups the checks that sign in (checks.users)
 def test_fuzz_no_5xx(api: HttpClient, env: Environment, evidence: Evidence, request: pytest.FixtureRequest) -> None:
     # Schemathesis and Hypothesis take seconds to import: only a run that fuzzes pays for them, not every collection.
     from checks.fuzz import FuzzBounds, load_schema, run_fuzz, select_operations

@@ -11,7 +11,9 @@ from checks.plugin.fixtures import reserved_users
 from checks.users import (
     ENROLLMENT,
     ENROLLMENT_GROUP,
+    FUZZ,
     LOAD_GROUP,
+    ROLES,
     SESSION,
     SHARED_USER_GROUP,
     process_index,
@@ -32,10 +34,11 @@ def test_process_index_and_worker_count_from_xdist() -> None:
 
 
 def test_each_process_and_role_gets_its_own_reserved_user_when_there_are_enough() -> None:
-    slots = {(p, r): reserved_slot(process=p, role=r, users=4) for p in (0, 1) for r in (SESSION, ENROLLMENT)}
-    assert sorted(slots.values()) == [0, 1, 2, 3]
-    assert not users_shared(users=4, workers=2)
-    assert users_shared(users=1, workers=2) and users_shared(users=3, workers=2)
+    slots = {(p, r): reserved_slot(process=p, role=r, users=6) for p in (0, 1) for r in ROLES}
+    assert sorted(slots.values()) == [0, 1, 2, 3, 4, 5]
+    assert ROLES == (SESSION, ENROLLMENT, FUZZ)
+    assert not users_shared(users=6, workers=2)
+    assert users_shared(users=1, workers=2) and users_shared(users=5, workers=2)
     assert not users_shared(users=1, workers=1)  # one process: nothing to share with
 
 
@@ -50,6 +53,8 @@ def test_each_process_and_role_gets_its_own_reserved_user_when_there_are_enough(
         ("e2e.auth.enroll_outcome", "e2e", ["enrollment_user"], False, ENROLLMENT_GROUP),
         ("e2e.auth.my_learning", "e2e", ["enrollment_user"], False, ENROLLMENT_GROUP),
         ("e2e.auth.module_buttons", "e2e", ["test_user"], False, None),
+        ("api.fuzz.no_5xx", "api", ["fuzz_user"], False, None),
+        ("api.fuzz.no_5xx", "api", ["fuzz_user"], True, SHARED_USER_GROUP),
     ],
 )
 def test_xdist_groups(check_id: str, area: str, fixtures: list[str], shared: bool, group: str | None) -> None:
