@@ -278,13 +278,18 @@ def session(
 
 @pytest.fixture(scope="session")
 def fuzz_session(
+    request: pytest.FixtureRequest,
     env: Environment,
     fuzz_user: UserCredentials,
     run_dir: Path,
     user_cleanup: UserCleanup,
     login_guard: LockoutGuard,
 ) -> SignedInSession:
-    """`session`, as the fuzzer's own user."""
+    """`session`, as the fuzzer's own user; with too few reserved users that is the session's user, whose session
+    is then reused (one hosted-UI sign-in fewer against a real pool)."""
+    if fuzz_user.username == request.getfixturevalue("test_user").username:
+        session: SignedInSession = request.getfixturevalue("session")
+        return session
     return _signed_in(env, fuzz_user, Evidence(run_dir, FUZZ_SESSION_EVIDENCE), user_cleanup, login_guard)
 
 
