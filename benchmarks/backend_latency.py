@@ -1,8 +1,10 @@
 """Backend latency benchmark: GET /auth/me and POST /events/track in-process, against one raw DynamoDB UpdateItem.
 
-Everything runs in this process: the real `create_app`, moto's in-process DynamoDB with the four tables, RS256
-access tokens minted with a local key, and the JWKS served by a local stub transport. Each repetition times
-`--calls` calls of each, interleaved (so that a load spike on a shared machine hits all three):
+Everything runs in this process: the real `create_app`, served as the Lambda serves it (one request at a time,
+blocking work inline: hhl_backend.blocking; `--served-by asgi-server` measures the sandbox's way, Starlette's
+threadpool), moto's in-process DynamoDB with the four tables, RS256 access tokens minted with a local key, and the
+JWKS served by a local stub transport. Each repetition times `--calls` calls of each, round-robin (one call of
+each in turn, so that a slow spell of a shared machine hits them all alike):
 - raw UpdateItem: the store's own boto3 client, three SET clauses on one existing item of the progress table (the
   floor any DynamoDB write pays here: botocore, moto's dispatch, the expression, the stream record);
 - GET /auth/me and POST /events/track (`learning_module_started`, a re-send: one learner, one module);
@@ -12,7 +14,7 @@ raw p50 computed per repetition, median, for wall time (the target) and CPU time
 where a 20 ms call waits for a core more often than a 2 ms one). Targets: route p99 < 15 ms; ratio <= 4 (issue 13,
 "Event write cost").
 
-    .venv/bin/python benchmarks/backend_latency.py [--calls 1000] [--repetitions 5]
+    .venv/bin/python benchmarks/backend_latency.py [--calls 1000] [--repetitions 5] [--served-by lambda|asgi-server]
 
 Prints figures; asserts nothing (timings on a shared machine are noisy).
 """
@@ -35,6 +37,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hhl_backend.app import create_app
+from hhl_backend.blocking import serve_one_request_at_a_time
 from hhl_backend.config import load_settings
 from hhl_backend.seams import Seams
 from hhl_backend.store import TableNames
@@ -113,21 +116,29 @@ class Samples:
     cpu: list[float] = field(default_factory=list)
 
 
-async def _measure(call: Callable[[], Awaitable[Any]], calls: int, warmup: int) -> Samples:
-    """Per-call times after `warmup` calls (JWKS fetch, first-use imports, moto's lazy set-up).
+async def _timed(call: Callable[[], Awaitable[Any]], samples: Samples) -> None:
+    """One call, its wall and CPU time appended to `samples`.
 
-    CPU time is the process's (every thread: the route's work runs in Starlette's threadpool); on a shared machine
-    it shows the work done when the wall clock also shows the waiting for a core."""
+    CPU time is the process's (every thread: with `--served-by asgi-server` the route's work runs in Starlette's
+    threadpool); on a shared machine it shows the work done when the wall clock also shows the waiting for a core."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    response = await call()
+    samples.cpu.append((time.process_time() - cpu) * 1000)
+    samples.wall.append((time.perf_counter() - wall) * 1000)
+    if response is not None and response.status_code != 200:
+        raise SystemExit(f"unexpected {response.status_code} from {response.request.url.path}")
+
+
+async def _measure(operations: dict[str, Callable[[], Awaitable[Any]]], calls: int, warmup: int) -> dict[str, Samples]:
+    """Per-call times of every operation, round-robin (one call of each in turn, so that a slow spell of a shared
+    machine lands on all of them alike), after `warmup` rounds (JWKS fetch, first-use imports, moto's set-up)."""
     for _ in range(warmup):
-        await call()
-    samples = Samples()
+        for call in operations.values():
+            await call()
+    samples = {name: Samples() for name in operations}
     for _ in range(calls):
-        wall, cpu = time.perf_counter(), time.process_time()
-        response = await call()
-        samples.cpu.append((time.process_time() - cpu) * 1000)
-        samples.wall.append((time.perf_counter() - wall) * 1000)
-        if response is not None and response.status_code != 200:
-            raise SystemExit(f"unexpected {response.status_code} from {response.request.url.path}")
+        for name, call in operations.items():
+            await _timed(call, samples[name])
     return samples
 
 
@@ -135,7 +146,7 @@ def _percentile(samples: list[float], q: int) -> float:
     return statistics.quantiles(samples, n=100, method="inclusive")[q - 1]
 
 
-async def _run(calls: int, repetitions: int) -> list[dict[str, Samples]]:
+async def _run(calls: int, repetitions: int, served_by: str) -> list[dict[str, Samples]]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     settings = load_settings(_environment())
     tables = TableNames(
@@ -143,6 +154,8 @@ async def _run(calls: int, repetitions: int) -> list[dict[str, Samples]]:
     )
     create_tables(boto3.client("dynamodb", region_name="us-west-2"), tables)
     app = create_app(settings, seams=Seams(http_transport=_jwks_stub(key)))
+    if served_by == "lambda":
+        serve_one_request_at_a_time(app)
     store = app.state.store
     store.upsert_user_profile(SUB, {"email": "bench@example.test", "name": "Bench"})
     headers = {"authorization": f"Bearer {_access_token(key)}", "content-type": "application/json"}
@@ -164,7 +177,7 @@ async def _run(calls: int, repetitions: int) -> list[dict[str, Samples]]:
         runs = []
         for repetition in range(repetitions):
             warmup = WARMUP_CALLS if repetition == 0 else 5
-            runs.append({name: await _measure(call, calls, warmup) for name, call in operations.items()})
+            runs.append(await _measure(operations, calls, warmup))
         return runs
 
 
@@ -198,6 +211,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=1000, help="timed calls per operation and repetition")
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument(
+        "--served-by", choices=("lambda", "asgi-server"), default="lambda", help="how the app runs its blocking work"
+    )
     args = parser.parse_args()
     if args.calls < 2 or args.repetitions < 1:
         parser.error("--calls must be at least 2 and --repetitions at least 1")
@@ -205,7 +221,8 @@ def main() -> None:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-west-2")
     with mock_aws():
-        runs = asyncio.run(_run(args.calls, args.repetitions))
+        runs = asyncio.run(_run(args.calls, args.repetitions, args.served_by))
+    print(f"served by: {args.served_by}")
     _report(runs)
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from mangum import Mangum
-from mangum.types import ASGI
+from starlette.applications import Starlette
 
 from hhl_backend.app import create_app
+from hhl_backend.blocking import serve_one_request_at_a_time
 
 
-def build_handler(app: ASGI | None = None) -> Mangum:
-    """A Mangum handler for `app` (default: `create_app()` from the environment). No lifespan: the app has none."""
-    return Mangum(app if app is not None else create_app(), lifespan="off", api_gateway_base_path="/")
+def build_handler(app: Starlette | None = None) -> Mangum:
+    """A Mangum handler for `app` (default: `create_app()` from the environment), which it then serves one request
+    at a time (hhl_backend.blocking: blocking work inline). No lifespan: the app has none."""
+    served = serve_one_request_at_a_time(app if app is not None else create_app())
+    return Mangum(served, lifespan="off", api_gateway_base_path="/")
 
 
 def __getattr__(name: str) -> Any:

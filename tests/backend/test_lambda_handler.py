@@ -3,44 +3,13 @@
 from __future__ import annotations
 
 import importlib
-import types
-from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from hhl_backend.config import ConfigError
 from hhl_backend.lambda_handler import build_handler
 
 from tests.backend.auth_fakes import SITE, FakeIdp, FakeStore, base_env, start_login
-from tests.backend.lambda_invoke import off_main_loop
-
-CONTEXT = types.SimpleNamespace(aws_request_id="req-123", function_name="hedgehog-learn-local-api")
-
-
-def v2_event(method: str, path: str, *, query: dict[str, str] | None = None, cookies: list[str] | None = None,
-             headers: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
-    event: dict[str, Any] = {
-        "version": "2.0",
-        "routeKey": f"{method} {path}",
-        "rawPath": path,
-        "rawQueryString": urlencode(query or {}),
-        "headers": {"host": "api.example.test", "x-forwarded-proto": "https", **(headers or {})},
-        "requestContext": {
-            "accountId": "123456789012",
-            "apiId": "local",
-            "domainName": "api.example.test",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "t"},
-            "requestId": "req-123",
-            "routeKey": f"{method} {path}",
-            "stage": "$default",
-        },
-        "isBase64Encoded": False,
-    }
-    if query:
-        event["queryStringParameters"] = query
-    if cookies:
-        event["cookies"] = cookies  # API Gateway moves the Cookie header here; headers.cookie is absent
-    return event
+from tests.backend.lambda_invoke import CONTEXT, off_main_loop, v2_event
 
 
 @pytest.fixture

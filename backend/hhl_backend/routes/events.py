@@ -9,10 +9,10 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hhl_backend.blocking import run_blocking
 from hhl_backend.errors import json_response
 from hhl_backend.identity import Identity
 from hhl_backend.logs import log_event
@@ -147,7 +147,7 @@ async def track(request: Request) -> Response:
     try:
         body = await read_json_object(request, SCHEMA_MESSAGE)
         event = request.app.state.seams.track_event_parser(body)
-        result = await run_in_threadpool(_track, request, event)
+        result = await run_blocking(request, _track, request, event)
     except Invalid as invalid:
         return invalid.response(request)
     return json_response(result, no_store=result is not ANONYMOUS)

@@ -9,10 +9,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hhl_backend.blocking import run_blocking
 from hhl_backend.errors import error_response, json_response, unauthorized
 from hhl_backend.identity import Identity
 from hhl_backend.logs import log_event
@@ -51,7 +51,7 @@ async def _authenticated_read(
             log_event(failure, level=logging.ERROR, reason=str(exc))
             return fallback
 
-    body = await run_in_threadpool(run)
+    body = await run_blocking(request, run)
     return json_response(body, no_store=body is not ANONYMOUS)
 
 
@@ -111,4 +111,4 @@ async def enrollments_list(request: Request) -> Response:
             return error_response("Unable to fetch enrollments", 500, no_store=True)
         return json_response(build_enrollment_list(enrollments), no_store=True)
 
-    return await run_in_threadpool(run)
+    return await run_blocking(request, run)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from hhl_backend.blocking import run_blocking
 from hhl_backend.content import Question, Quiz
 from hhl_backend.errors import error_response, json_response
 from hhl_backend.logs import log_event
@@ -96,5 +96,5 @@ async def grade_quiz(request: Request) -> Response:
     quiz = request.app.state.catalog.quizzes.get(module)
     if quiz is None:
         return error_response("Quiz not found", 404, code="QUIZ_NOT_FOUND", no_store=True)
-    body = await run_in_threadpool(request.app.state.seams.quiz_grading, request, quiz, answers)
+    body = await run_blocking(request, request.app.state.seams.quiz_grading, request, quiz, answers)
     return json_response(body, no_store=True)
