@@ -468,6 +468,7 @@ def start_sandbox(ports: Ports, faults: frozenset[str]) -> Sandbox:
         timings.mark("logs shipped")
         # Streams opened at LATEST before anything can write: every later write reaches the consumer.
         sandbox.crm.poller.start()
+        sandbox.moto._server.finish_restore()  # moto's own restore waited for these first calls
         _wait_until_answering(urls)
         timings.mark("every server answers")
         sandbox.state = _state(urls, provisioned, users, faults, handed_out_token(crm_token, faults))

@@ -8,6 +8,10 @@ the saved state (sandbox/aws/moto_snapshot.py) is installed before the port open
 `restored` (or `fresh`, with the reason on stderr, when the file could not be used). Later stdin lines
 `{"save": path, "replace": {...}, "blobs": {...}}` write a snapshot; each is answered `saved <bytes>` or
 `unsaved <reason>`. Values travel over the pipe, never on the command line (visible to every local user).
+
+After a restore, the snapshot's later part (LATER_SERVICES, CPU-heavy) is installed once the orchestrator sends
+`{"finish": true}` (unanswered), once a request for one of those services arrives, or after FINISH_ANYWAY_S: the
+orchestrator's own first calls (log streams, the poller's shards) are then not slowed by it holding this GIL.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from sandbox.aws.moto_server import MotoHandle, start_moto
 from sandbox.ports import release
 
 READY_TIMEOUT_S = 30.0
+FINISH_ANYWAY_S = 5.0  # the later part is installed by then even if nobody asked for it
 _PR_SET_PDEATHSIG = 1
 
 
@@ -65,6 +70,15 @@ class MotoProcess:
         if not answer.startswith("saved "):
             raise SnapshotError(answer.removeprefix("unsaved ") or "moto child gave no answer")
         return int(answer.split()[1])
+
+    def finish_restore(self) -> None:
+        """Let the child install its snapshot's later part now (see the module docstring); a no-op when fresh."""
+        if not self.restored:
+            return
+        with self._lock, contextlib.suppress(OSError):  # a child gone is reported by its next caller
+            assert self.process.stdin is not None
+            self.process.stdin.write(json.dumps({"finish": True}) + "\n")
+            self.process.stdin.flush()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -131,13 +145,20 @@ class PendingMoto:
 
 
 def launch_moto_process(
-    port: int = 0, *, restore: Path | None = None, fill: Mapping[str, str] = {}, blobs: Mapping[str, Path] = {}
+    port: int = 0,
+    *,
+    restore: Path | None = None,
+    fill: Mapping[str, str] = {},
+    blobs: Mapping[str, Path] = {},
+    finish_anyway_s: float = FINISH_ANYWAY_S,
 ) -> PendingMoto:
     """Start moto in a child process on 127.0.0.1 (optionally from a snapshot); returns at once."""
     release(port)  # a port chosen for moto was held until now, for the child to bind
     command = [sys.executable, "-m", "sandbox.aws.moto_process", "--port", str(port)]
+    if restore:
+        command += ["--restore", "--finish-anyway-s", str(finish_anyway_s)]
     process = subprocess.Popen(
-        [*command, "--restore"] if restore else command,
+        command,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=None,  # moto's own errors stay visible on the orchestrator's stderr
@@ -179,43 +200,55 @@ def _restore(request_line: str) -> Callable[[], None] | None:
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,]+/[^/,]+/[^/,]+/([^/,]+)/aws4_request")
 
 
-def _hold_services(services: frozenset[str]) -> threading.Event:
-    """Requests signed for `services` wait until the returned event is set (their state is still being restored);
-    every other request is served at once."""
+@dataclass(frozen=True)
+class LaterPart:
+    """The snapshot's later part: `go` starts installing it, `done` tells that it is installed (or given up)."""
+
+    go: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _hold_services(services: frozenset[str], later: LaterPart) -> None:
+    """Requests signed for `services` start the later part's install and wait until it is done (their state is
+    still being restored); every other request is served at once."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    done = threading.Event()
     original = DomainDispatcherApplication.__call__
 
     def call(self: DomainDispatcherApplication, environ: dict[str, Any], start_response: Any) -> Any:
-        if not done.is_set():
+        if not later.done.is_set():
             scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
             if scope and scope.group(1) in services:
-                done.wait(READY_TIMEOUT_S)
+                later.go.set()  # wanted now: no need to wait for the orchestrator's word
+                later.done.wait(READY_TIMEOUT_S)
         return original(self, environ, start_response)
 
     DomainDispatcherApplication.__call__ = call  # type: ignore[method-assign]
-    return done
 
 
-def _finish_restore(install_later: Callable[[], None], done: threading.Event) -> None:
+def _finish_restore(install_later: Callable[[], None], later: LaterPart, anyway_s: float) -> None:
     from sandbox.aws.moto_snapshot import SnapshotError
 
+    later.go.wait(anyway_s)
     try:
         install_later()
         timings.mark("moto child: later part restored")
     except SnapshotError as exc:  # their services answer as empty ones: the checks on them say so
         print(f"moto: snapshot's later part not used: {exc}", file=sys.stderr, flush=True)
     finally:
-        done.set()
+        later.done.set()
 
 
-def _serve_saves(warm_up: threading.Thread) -> None:
+def _serve_requests(warm_up: threading.Thread, later: LaterPart | None) -> None:
     from sandbox.aws.moto_snapshot import SnapshotError, dump
 
     for line in sys.stdin:
         try:
             request = json.loads(line)
+            if "finish" in request:
+                if later is not None:
+                    later.go.set()
+                continue
             warm_up.join()  # it creates backends: the state must hold still while it is pickled
             answer = f"saved {dump(Path(request['save']), request['replace'], _blobs(request))}"
         except (SnapshotError, OSError, ValueError, KeyError) as exc:
@@ -227,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox.aws.moto_process")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--restore", action="store_true", help="restore the snapshot named on stdin first")
+    parser.add_argument("--finish-anyway-s", type=float, default=FINISH_ANYWAY_S, help="see FINISH_ANYWAY_S")
     args = parser.parse_args(argv)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -235,18 +269,21 @@ def main(argv: list[str] | None = None) -> int:
     install_later = _restore(sys.stdin.readline()) if args.restore else None
     timings.mark("moto child: state restored" if install_later else "moto child: nothing restored")
     handle = start_moto(args.port)
-    finishing = None
+    finishing, later = None, None
     if install_later is not None:
         from sandbox.aws.moto_snapshot import LATER_SERVICES
 
-        done = _hold_services(LATER_SERVICES)
-        finishing = threading.Thread(target=_finish_restore, args=(install_later, done), name="moto-restore")
+        later = LaterPart()
+        _hold_services(LATER_SERVICES, later)
+        finishing = threading.Thread(
+            target=_finish_restore, args=(install_later, later, args.finish_anyway_s), name="moto-restore"
+        )
         finishing.start()
     print(f"ready {handle.port} {'restored' if install_later else 'fresh'}", flush=True)
     timings.mark("moto child: ready")
     warm_up = threading.Thread(target=_warm_up, args=(finishing,), name="moto-warm-up", daemon=True)
     warm_up.start()
-    threading.Thread(target=_serve_saves, args=(warm_up,), name="moto-snapshots", daemon=True).start()
+    threading.Thread(target=_serve_requests, args=(warm_up, later), name="moto-requests", daemon=True).start()
     stop.wait()
     handle.stop()
     return 0

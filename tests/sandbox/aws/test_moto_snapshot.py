@@ -17,6 +17,7 @@ DUMMY = {"region_name": "us-west-2", "aws_access_key_id": "testing", "aws_secret
 PLACEHOLDER = "@@hhl-snapshot:password_0@@"
 TOKEN_PLACEHOLDER = "@@hhl-snapshot:crm_token@@"
 USER = "learner@example.com"
+LATER = 600.0  # a later-part fallback no test waits for
 
 
 def test_strings_carry_placeholders_and_get_the_new_values() -> None:
@@ -87,7 +88,8 @@ def test_restore_brings_the_state_back_with_the_new_runs_password(saved: tuple[P
     path, pool, client = saved
     assert b"Hh1-first-run" not in path.read_bytes() and b"pat-first-run" not in path.read_bytes()
     fill = {PLACEHOLDER: "Hh1-second-run", TOKEN_PLACEHOLDER: "pat-second-run"}
-    handle = launch_moto_process(0, restore=path, fill=fill).wait_ready()
+    # Nobody sends the finish word and the fallback is far off: the SSM request itself must start the later part.
+    handle = launch_moto_process(0, restore=path, fill=fill, finish_anyway_s=LATER).wait_ready()
     try:
         assert handle._server.restored
         ssm = boto3.client("ssm", endpoint_url=handle.url, **DUMMY)
@@ -97,6 +99,18 @@ def test_restore_brings_the_state_back_with_the_new_runs_password(saved: tuple[P
         assert tables == ["kept"]
         assert _auth(handle, pool, client, "Hh1-second-run")
         assert not _auth(handle, pool, client, "Hh1-first-run")
+    finally:
+        handle.stop()
+
+
+def test_the_finish_word_installs_the_later_part(saved: tuple[Path, str, str]) -> None:
+    # A save waits for the later part (it must hold still while pickled): it answers only if the word started it.
+    path, _, _ = saved
+    handle = launch_moto_process(0, restore=path, finish_anyway_s=LATER).wait_ready()
+    try:
+        assert isinstance(handle._server, MotoProcess)
+        handle._server.finish_restore()
+        assert handle._server.save_snapshot(path.with_name("again.pickle"), {}, {}) > 0
     finally:
         handle.stop()
 
